@@ -1,0 +1,190 @@
+// The lifecycle policy this tool applies, ECR's documented rules for a valid policy, and how two policies compare.
+// ECR stores rules ordered by rulePriority, so policies are compared as data, never as raw text.
+
+export interface LifecyclePolicyRule {
+  rulePriority: number;
+  description?: string;
+  selection: {
+    tagStatus: 'tagged' | 'untagged' | 'any';
+    tagPatternList?: string[];
+    tagPrefixList?: string[];
+    storageClass?: 'standard' | 'archive';
+    countType: 'imageCountMoreThan' | 'sinceImagePushed' | 'sinceImagePulled' | 'sinceImageTransitioned';
+    countUnit?: 'days';
+    countNumber: number;
+  };
+  action: { type: 'expire' | 'transition'; targetStorageClass?: 'archive' };
+}
+
+export interface LifecyclePolicy {
+  rules: LifecyclePolicyRule[];
+}
+
+/** The description that marks a rule as this tool's; a person's rule with other words is theirs. */
+export const TOOL_RULE_DESCRIPTION_PREFIX = 'ecr-lifecycle-manager:';
+
+export function buildLifecyclePolicy(keepImages: number): LifecyclePolicy {
+  const noun = keepImages === 1 ? 'image' : 'images';
+  return {
+    rules: [
+      {
+        rulePriority: 1,
+        description: `${TOOL_RULE_DESCRIPTION_PREFIX} keep the latest ${keepImages} ${noun}`,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keepImages },
+        action: { type: 'expire' },
+      },
+    ],
+  };
+}
+
+/** The exact text PutLifecyclePolicy is given; throws if ECR would reject it. */
+export function lifecyclePolicyText(keepImages: number): string {
+  const text = JSON.stringify(buildLifecyclePolicy(keepImages));
+  const problems = validateLifecyclePolicyText(text);
+  if (problems.length > 0) {
+    throw new Error(`invalid lifecycle policy (keepImages=${keepImages}): ${problems.join('; ')}`);
+  }
+  return text;
+}
+
+const MIN_TEXT = 100;
+const MAX_TEXT = 30720;
+const MAX_RULES = 50;
+const COUNT_TYPES = ['imageCountMoreThan', 'sinceImagePushed', 'sinceImagePulled', 'sinceImageTransitioned'];
+const TAG_STATUSES = ['tagged', 'untagged', 'any'];
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPositiveInteger = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
+
+/** Every reason ECR's PutLifecyclePolicy would reject this text; empty when it is valid. */
+export function validateLifecyclePolicyText(text: string): string[] {
+  if (text.length < MIN_TEXT || text.length > MAX_TEXT) {
+    return [`policy text must be ${MIN_TEXT}..${MAX_TEXT} characters, got ${text.length}`];
+  }
+  let policy: unknown;
+  try {
+    policy = JSON.parse(text);
+  } catch {
+    return ['policy text is not JSON'];
+  }
+  return validateLifecyclePolicy(policy);
+}
+
+export function validateLifecyclePolicy(policy: unknown): string[] {
+  if (!isObject(policy) || !Array.isArray(policy.rules)) return ['policy must be an object with a "rules" array'];
+  const rules = policy.rules as unknown[];
+  if (rules.length < 1 || rules.length > MAX_RULES) return [`a policy has 1..${MAX_RULES} rules, got ${rules.length}`];
+
+  const problems: string[] = rules.flatMap((rule, i) => validateRule(rule, i));
+  // Rules whose shape is sound are also checked against each other, so one answer lists every reason.
+  const valid = rules.filter(
+    (r): r is LifecyclePolicyRule => isObject(r) && isPositiveInteger(r.rulePriority) && isObject(r.selection),
+  );
+  const priorities = valid.map((r) => r.rulePriority);
+  const duplicated = priorities.filter((p, i) => priorities.indexOf(p) !== i);
+  if (duplicated.length > 0) problems.push(`rulePriority must be unique, ${duplicated[0]} is used twice`);
+
+  for (const storageClass of ['standard', 'archive']) {
+    const inClass = valid.filter((r) => (r.selection.storageClass ?? 'standard') === storageClass);
+    const highest = Math.max(...inClass.map((r) => r.rulePriority));
+    for (const rule of inClass.filter((r) => r.selection.tagStatus === 'any')) {
+      if (rule.rulePriority !== highest || priorities.filter((p) => p === highest).length > 1) {
+        problems.push(
+          `rule ${rule.rulePriority}: a tagStatus "any" rule must have the highest rulePriority in its storage class`,
+        );
+      }
+    }
+    const selectingUntagged = inClass.filter((r) => r.selection.tagStatus !== 'tagged');
+    if (selectingUntagged.length > 1) {
+      problems.push(
+        `rules ${selectingUntagged.map((r) => r.rulePriority).join(', ')}: at most one rule per storage class may select untagged images (tagStatus "untagged" or "any")`,
+      );
+    }
+  }
+  return problems;
+}
+
+function validateRule(rule: unknown, index: number): string[] {
+  const at = `rules[${index}]`;
+  if (!isObject(rule)) return [`${at} must be an object`];
+  const { rulePriority, selection, action } = rule;
+  const problems: string[] = [];
+  if (!isPositiveInteger(rulePriority)) problems.push(`${at}.rulePriority must be an integer >= 1`);
+  if (rule.description !== undefined && typeof rule.description !== 'string') {
+    problems.push(`${at}.description must be a string`);
+  }
+  if (!isObject(selection)) return [...problems, `${at}.selection must be an object`];
+  if (!isObject(action)) return [...problems, `${at}.action must be an object`];
+  const name = isPositiveInteger(rulePriority) ? `rule ${rulePriority}` : at;
+
+  const { tagStatus, tagPatternList, tagPrefixList, countType, countUnit, countNumber } = selection;
+  const storageClass = selection.storageClass ?? 'standard';
+  if (!TAG_STATUSES.includes(tagStatus as string)) problems.push(`${name}: tagStatus must be tagged, untagged or any`);
+  if (tagPatternList !== undefined && tagPrefixList !== undefined) {
+    problems.push(`${name}: tagPatternList and tagPrefixList cannot be used together`);
+  }
+  const hasTagList = tagPatternList !== undefined || tagPrefixList !== undefined;
+  if (tagStatus === 'tagged' && !hasTagList) problems.push(`${name}: tagStatus "tagged" needs tagPatternList or tagPrefixList`);
+  if (tagStatus !== 'tagged' && hasTagList) problems.push(`${name}: tag lists go only with tagStatus "tagged"`);
+  for (const [key, list] of Object.entries({ tagPatternList, tagPrefixList })) {
+    if (list !== undefined && (!Array.isArray(list) || list.length === 0 || !list.every((t) => typeof t === 'string'))) {
+      problems.push(`${name}: ${key} must be a non-empty list of strings`);
+    }
+  }
+  if (storageClass !== 'standard' && storageClass !== 'archive') {
+    problems.push(`${name}: storageClass must be standard or archive`);
+  }
+
+  if (!COUNT_TYPES.includes(countType as string)) {
+    problems.push(`${name}: countType must be one of ${COUNT_TYPES.join(', ')}`);
+  } else if (countType === 'imageCountMoreThan') {
+    if (countUnit !== undefined) problems.push(`${name}: countUnit goes only with the since* count types`);
+  } else if (countUnit !== 'days') {
+    problems.push(`${name}: countType ${String(countType)} needs countUnit "days"`);
+  }
+  if (!isPositiveInteger(countNumber)) problems.push(`${name}: countNumber must be an integer >= 1`);
+
+  const { type, targetStorageClass } = action;
+  if (type === 'expire') {
+    if (targetStorageClass !== undefined) problems.push(`${name}: an expire action takes no targetStorageClass`);
+    if (countType === 'sinceImagePulled') {
+      problems.push(`${name}: countType sinceImagePulled works only with a transition to archive, not with expire`);
+    }
+  } else if (type === 'transition') {
+    if (targetStorageClass !== 'archive') problems.push(`${name}: a transition action needs targetStorageClass "archive"`);
+    if (storageClass === 'archive') problems.push(`${name}: images already in archive cannot transition`);
+  } else {
+    problems.push(`${name}: action.type must be expire or transition`);
+  }
+  if (countType === 'sinceImageTransitioned' && storageClass !== 'archive') {
+    problems.push(`${name}: countType sinceImageTransitioned needs storageClass "archive"`);
+  }
+  return problems;
+}
+
+/** ECR may return a stored policy with its rules reordered and other spacing; equal means equal as data. */
+export function isSameLifecyclePolicy(storedText: string, expected: LifecyclePolicy): boolean {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(storedText);
+  } catch {
+    return false;
+  }
+  return canonical(sortRules(stored)) === canonical(sortRules(expected));
+}
+
+function sortRules(policy: unknown): unknown {
+  if (!isObject(policy) || !Array.isArray(policy.rules)) return policy;
+  const rules = [...policy.rules].sort((a, b) => Number(a?.rulePriority) - Number(b?.rulePriority));
+  return { ...policy, rules };
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
