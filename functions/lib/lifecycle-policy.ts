@@ -163,6 +163,30 @@ function validateRule(rule: unknown, index: number): string[] {
   return problems;
 }
 
+/**
+ * NONE: no policy. MANAGED: the tool's current policy. OUTDATED: an earlier policy of the tool's (every rule carries
+ * its description marker), which a changed configuration replaces. USER_DEFINED: anything else, never touched.
+ */
+export type LifecyclePolicyOwner = 'NONE' | 'MANAGED' | 'OUTDATED' | 'USER_DEFINED';
+
+export function classifyLifecyclePolicy(storedText: string | undefined, current: LifecyclePolicy): LifecyclePolicyOwner {
+  if (storedText === undefined) return 'NONE';
+  if (isSameLifecyclePolicy(storedText, current)) return 'MANAGED';
+  return carriesToolMarker(storedText) ? 'OUTDATED' : 'USER_DEFINED';
+}
+
+function carriesToolMarker(storedText: string): boolean {
+  try {
+    const policy: unknown = JSON.parse(storedText);
+    if (!isObject(policy) || !Array.isArray(policy.rules) || policy.rules.length === 0) return false;
+    return policy.rules.every(
+      (rule) => isObject(rule) && typeof rule.description === 'string' && rule.description.startsWith(TOOL_RULE_DESCRIPTION_PREFIX),
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** ECR may return a stored policy with its rules reordered and other spacing; equal means equal as data. */
 export function isSameLifecyclePolicy(storedText: string, expected: LifecyclePolicy): boolean {
   let stored: unknown;

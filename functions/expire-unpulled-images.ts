@@ -1,0 +1,57 @@
+// Deletes the images of one repository that nobody pulled within UNPULLED_DAYS of the run's reference time
+// (in a dry run, only counts them). Only called for repositories that carry the tool's policy.
+import { BatchDeleteImageCommand, paginateDescribeImages } from '@aws-sdk/client-ecr';
+import { toBatches } from './lib/batches';
+import { readConfig } from './lib/config';
+import { ecrClient } from './lib/ecr-client';
+import { lambdaHandler } from './lib/handler';
+import { DELETE_BATCH_SIZE, IMAGE_PAGE_SIZE } from './lib/limits';
+import { logger } from './lib/logger';
+import {
+  ImageDeleteFailed,
+  pullCutoff,
+  selectUnpulledImages,
+  unexpectedDeleteFailures,
+  type ImageDeleteFailure,
+  type ImageUse,
+} from './lib/unpulled-images';
+
+export const ecrActions = ['ecr:DescribeImages', 'ecr:BatchDeleteImage'];
+
+interface ExpireInput {
+  repositoryName: string;
+  dryRun: boolean;
+  referenceTime: string;
+}
+
+export const handler = lambdaHandler(async ({ repositoryName, dryRun, referenceTime }: ExpireInput) => {
+  const { unpulledDays } = readConfig();
+  if (unpulledDays === 0) return { imagesExpired: 0 };
+
+  const images: ImageUse[] = [];
+  const pages = paginateDescribeImages({ client: ecrClient(), pageSize: IMAGE_PAGE_SIZE }, { repositoryName });
+  for await (const page of pages) {
+    for (const d of page.imageDetails ?? []) {
+      if (d.imageDigest) images.push({ imageDigest: d.imageDigest, imagePushedAt: d.imagePushedAt, lastRecordedPullTime: d.lastRecordedPullTime });
+    }
+  }
+  const unpulled = selectUnpulledImages(images, new Date(referenceTime), unpulledDays);
+  const cutoff = pullCutoff(new Date(referenceTime), unpulledDays).toISOString();
+  if (dryRun || unpulled.length === 0) {
+    logger.info('unpulled images', { repositoryName, decision: dryRun ? 'would expire' : 'none to expire', images: unpulled.length, cutoff });
+    return { imagesExpired: unpulled.length };
+  }
+
+  let imagesExpired = 0;
+  const failures: ImageDeleteFailure[] = [];
+  for (const batch of toBatches(unpulled, DELETE_BATCH_SIZE)) {
+    const result = await ecrClient().send(
+      new BatchDeleteImageCommand({ repositoryName, imageIds: batch.map(({ imageDigest }) => ({ imageDigest })) }),
+    );
+    imagesExpired += result.imageIds?.length ?? 0;
+    failures.push(...unexpectedDeleteFailures(result.failures ?? []));
+  }
+  logger.info('expired unpulled images', { repositoryName, decision: 'expired', images: imagesExpired, cutoff });
+  if (failures.length > 0) throw new ImageDeleteFailed(repositoryName, failures);
+  return { imagesExpired };
+});

@@ -1,0 +1,17 @@
+// Which repositories a pull-through cache rule created, judged by name: `<ecrRepositoryPrefix>/<upstream path>`.
+
+/** The prefix of an ECR-to-ECR rule that caches repositories under their upstream names, with no prefix. */
+export const ROOT_PREFIX = 'ROOT';
+
+/** `quay/coreos/etcd` is under `quay`; `quayside/app` and `quay` itself are not. */
+export function isUnderPrefix(repositoryName: string, ecrRepositoryPrefix: string): boolean {
+  return repositoryName.startsWith(`${ecrRepositoryPrefix}/`) && repositoryName.length > ecrRepositoryPrefix.length + 1;
+}
+
+/**
+ * A ROOT prefix matches every repository, which makes it indistinguishable from a team's own; it counts only when
+ * the stage opts in (MANAGE_ROOT_PREFIX), and the caller leaves it out of `ecrRepositoryPrefixes` otherwise.
+ */
+export function isCachedRepository(repositoryName: string, ecrRepositoryPrefixes: readonly string[]): boolean {
+  return ecrRepositoryPrefixes.some((prefix) => prefix === ROOT_PREFIX || isUnderPrefix(repositoryName, prefix));
+}

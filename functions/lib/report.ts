@@ -1,0 +1,66 @@
+// Counting what a sweep did. Each repository's steps end in one small result, and each page's results are added
+// to the running report between pages.
+import type { LifecyclePolicyOwner } from './lifecycle-policy';
+
+/** What the per-repository steps of the state machine return for one repository. */
+export type RepositoryResult =
+  | { lifecyclePolicy: LifecyclePolicyOwner; imagesExpired: number }
+  | { skipped: string }
+  | { failed: string; error: string };
+
+export interface Report {
+  scanned: number;
+  cached: number;
+  /** Repositories given the tool's policy, new or replacing an outdated one (in a dry run: that would have been). */
+  applied: number;
+  /** Repositories that already carried the tool's policy. */
+  owned: number;
+  /** Repositories with a policy of their own, left untouched. */
+  userOwned: number;
+  /** Repositories deleted while the sweep ran. */
+  skipped: number;
+  imagesExpired: number;
+  failed: number;
+  /** The first MAX_FAILED_NAMES failed repositories, which the final attempt tries again. */
+  failedRepositoryNames: string[];
+}
+
+/** Keeps the execution state far under 256 KiB even with 256-character names. */
+export const MAX_FAILED_NAMES = 100;
+
+export function emptyReport(): Report {
+  return { scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, skipped: 0, imagesExpired: 0, failed: 0, failedRepositoryNames: [] };
+}
+
+const policyCounter = { NONE: 'applied', OUTDATED: 'applied', MANAGED: 'owned', USER_DEFINED: 'userOwned' } as const;
+
+export interface PageResults {
+  scanned: number;
+  cached: number;
+  results: RepositoryResult[];
+  /** The final attempt retries exactly `failedRepositoryNames`; reaching the tally means all of them came through. */
+  finalAttempt: boolean;
+}
+
+/** Adds one page of results (or the final attempt's) to the running report. */
+export function tallyPage(report: Report, page: PageResults): Report {
+  const next: Report = { ...report, failedRepositoryNames: [...report.failedRepositoryNames] };
+  if (page.finalAttempt) {
+    next.failed -= report.failedRepositoryNames.length;
+    next.failedRepositoryNames = [];
+  }
+  next.scanned += page.scanned;
+  next.cached += page.cached;
+  for (const result of page.results) {
+    if ('failed' in result) {
+      next.failed += 1;
+      if (next.failedRepositoryNames.length < MAX_FAILED_NAMES) next.failedRepositoryNames.push(result.failed);
+    } else if ('skipped' in result) {
+      next.skipped += 1;
+    } else {
+      next[policyCounter[result.lifecyclePolicy]] += 1;
+      next.imagesExpired += result.imagesExpired;
+    }
+  }
+  return next;
+}

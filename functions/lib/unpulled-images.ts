@@ -1,0 +1,51 @@
+// Which images nobody pulled within `unpulledDays` of the reference time. ECR's lifecycle rules cannot expire by
+// pull time (sinceImagePulled only archives), so the workflow deletes these itself.
+
+export interface ImageUse {
+  imageDigest: string;
+  imagePushedAt?: Date;
+  lastRecordedPullTime?: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Images last used strictly before this instant are unpulled. */
+export function pullCutoff(referenceTime: Date, unpulledDays: number): Date {
+  return new Date(referenceTime.getTime() - unpulledDays * DAY_MS);
+}
+
+/** A never-pulled image has no lastRecordedPullTime; its push is its last use. */
+export function lastUsed(image: ImageUse): Date | undefined {
+  return image.lastRecordedPullTime ?? image.imagePushedAt;
+}
+
+export function selectUnpulledImages<T extends ImageUse>(images: readonly T[], referenceTime: Date, unpulledDays: number): T[] {
+  if (unpulledDays === 0) return [];
+  const cutoff = pullCutoff(referenceTime, unpulledDays).getTime();
+  return images.filter((image) => {
+    const used = lastUsed(image);
+    return used !== undefined && used.getTime() < cutoff;
+  });
+}
+
+export interface ImageDeleteFailure {
+  imageId?: { imageDigest?: string; imageTag?: string };
+  failureCode?: string;
+  failureReason?: string;
+}
+
+/** An image that is already gone (another sweep, ECR's own lifecycle rule) is what deleting it wanted anyway. */
+export function unexpectedDeleteFailures(failures: readonly ImageDeleteFailure[]): ImageDeleteFailure[] {
+  return failures.filter((failure) => failure.failureCode !== 'ImageNotFound');
+}
+
+export class ImageDeleteFailed extends Error {
+  name = 'ImageDeleteFailed';
+  constructor(repositoryName: string, failures: readonly ImageDeleteFailure[]) {
+    const first = failures[0];
+    super(
+      `${failures.length} image(s) in ${repositoryName} could not be deleted, first ${first.imageId?.imageDigest}: ` +
+        `${first.failureCode} ${first.failureReason ?? ''}`.trim(),
+    );
+  }
+}
