@@ -1,0 +1,209 @@
+// The `ecr-lifecycle` command line: sweep a registry (embedded or an AWS account), print the policy, serve the
+// embedded ECR endpoint. Exit status: 0 done, 1 some repositories failed, 2 bad input (nothing changed).
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
+import { readConfig } from '../functions/lib/config';
+import { emptyReport, type Report } from '../functions/lib/report';
+import { readRegistryFile, serializeRegistry } from './ecr/registry-file';
+import { startEcrEndpoint } from './ecr/server';
+import { formatSummary, type SweepSummary } from './report-format';
+import { runSweep, type LocalExecution } from './runner';
+import { PROJECT_ROOT, loadServerlessConfig } from './serverless-config';
+import { awsTarget } from './aws-target';
+
+export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
+
+export const DEMO_REGISTRY = path.join(PROJECT_ROOT, 'fixtures', 'demo-registry.json');
+
+/** Bad input: reported as one line, exit 2, before anything is changed. */
+class BadInput extends Error {}
+
+interface SweepOptions {
+  registry?: string;
+  demo?: boolean;
+  aws?: boolean;
+  dryRun?: boolean;
+  now?: string;
+  json?: boolean;
+  registryOut?: string;
+  param: Record<string, string>;
+  verbose?: boolean;
+}
+
+export async function main(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return program.getOptionValue('exitCode') ?? EXIT.done;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0
+        ? EXIT.done
+        : EXIT.badInput;
+    }
+    if (error instanceof BadInput) {
+      io.err.write(`ecr-lifecycle: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    throw error;
+  }
+}
+
+function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Command {
+  const program = new Command('ecr-lifecycle')
+    .description('Keeps Amazon ECR pull-through cache repositories small: lifecycle policies and expiry of unpulled images.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
+  const paramOption = () =>
+    new Option('--param <name=value>', 'a stage param of serverless.yml (repeatable), e.g. keepImages=2')
+      .argParser(collectParam)
+      .default({});
+
+  program
+    .command('sweep')
+    .description('run the sweep state machine on this machine, against an embedded ECR or an AWS account')
+    .option('--registry <file>', 'registry file to seed the embedded ECR endpoint with (never written to)')
+    .option('--demo', 'sweep the bundled demo registry (fixtures/demo-registry.json)')
+    .option('--aws', 'sweep the account and region of the environment\'s AWS credentials (try --dry-run first)')
+    .option('--dry-run', 'change nothing; report what would change')
+    .option('--now <iso>', 'reference time for pull age (default: the execution start)', isoTime)
+    .option('--json', 'print the report as JSON on stdout')
+    .option('--registry-out <file>', 'write the embedded registry\'s final state there (same format)')
+    .option('--verbose', 'print the handlers\' structured log lines')
+    .addOption(paramOption())
+    .exitOverride()
+    .action(async (options: SweepOptions) => {
+      program.setOptionValue('exitCode', await sweep(options, io));
+    });
+
+  program
+    .command('policy')
+    .description('print the lifecycle policy text the tool applies')
+    .addOption(paramOption())
+    .exitOverride()
+    .action(async (options: { param: Record<string, string> }) => {
+      const config = await configFor(options.param);
+      io.out.write(`${lifecyclePolicyText(config.keepImages)}\n`);
+    });
+
+  program
+    .command('serve')
+    .description('run the embedded ECR endpoint in the foreground, for other clients (aws ecr ... --endpoint-url URL)')
+    .requiredOption('--registry <file>', 'registry file to seed it with')
+    .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', port)
+    .exitOverride()
+    .action(async (options: { registry: string; port?: number }) => {
+      const endpoint = await startEcrEndpoint(loadRegistry(options.registry), { port: options.port });
+      io.out.write(`Embedded ECR endpoint: ${endpoint.url}\nTry: aws ecr describe-repositories --endpoint-url ${endpoint.url} --region us-east-1\nCtrl-C stops it.\n`);
+      await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+      await endpoint.close();
+    });
+  return program;
+}
+
+async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
+  const sources = [options.registry, options.demo, options.aws].filter(Boolean).length;
+  if (sources !== 1) throw new BadInput('sweep needs exactly one of --registry FILE, --demo, --aws');
+  if (options.aws && options.registryOut) throw new BadInput('--registry-out goes with an embedded registry, not --aws');
+  await configFor(options.param);
+
+  const input = { ...(options.dryRun ? { dryRun: true } : {}), ...(options.now ? { referenceTime: options.now } : {}) };
+  const progress = progressLine(io.err);
+  const common = {
+    input,
+    params: options.param,
+    onPageDone: progress.update,
+  };
+  const logLevel = { POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT' };
+
+  let execution: LocalExecution;
+  if (options.aws) {
+    const target = await awsTarget().catch((error: Error) => {
+      throw new BadInput(error.message);
+    });
+    io.err.write(`Sweeping ECR of account ${target.account} in ${target.region}${options.dryRun ? ' (dry run)' : ''}\n`);
+    execution = await runSweep({ ...common, environment: logLevel });
+  } else {
+    const registry = loadRegistry(options.registry ?? DEMO_REGISTRY);
+    const endpoint = await startEcrEndpoint(registry);
+    try {
+      execution = await runSweep({
+        ...common,
+        environment: {
+          ...logLevel,
+          AWS_ENDPOINT_URL_ECR: endpoint.url,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'embedded',
+          AWS_SECRET_ACCESS_KEY: 'embedded',
+        },
+      });
+      if (options.registryOut) writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(endpoint.registry()), null, 2)}\n`);
+    } finally {
+      await endpoint.close();
+    }
+  }
+  progress.done();
+
+  const summary: SweepSummary = {
+    dryRun: execution.output?.dryRun ?? Boolean(options.dryRun),
+    referenceTime: execution.output?.referenceTime ?? options.now ?? '(execution start)',
+    status: execution.status,
+    report: execution.report ?? emptyReport(),
+    error: execution.error,
+    cause: execution.cause,
+  };
+  io.out.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
+  if (execution.status === 'SUCCEEDED') return EXIT.done;
+  if (execution.error === 'InvalidExecutionInput' || execution.error === 'ConfigurationError') return EXIT.badInput;
+  return EXIT.failed;
+}
+
+async function configFor(param: Record<string, string>) {
+  try {
+    const { functions } = await loadServerlessConfig(param);
+    return readConfig(Object.values(functions)[0].environment);
+  } catch (error) {
+    throw new BadInput((error as Error).message);
+  }
+}
+
+function loadRegistry(file: string) {
+  try {
+    return readRegistryFile(file);
+  } catch (error) {
+    throw new BadInput((error as Error).message);
+  }
+}
+
+function progressLine(err: NodeJS.WritableStream & { isTTY?: boolean }) {
+  const tty = Boolean(err.isTTY);
+  return {
+    update: (report: Report) => {
+      if (tty) err.write(`\r${report.scanned} repositories scanned, ${report.cached} cached, ${report.failed} failed`);
+    },
+    done: () => {
+      if (tty) err.write('\r\x1b[K');
+    },
+  };
+}
+
+function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq < 1) throw new InvalidArgumentError('expected name=value');
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function isoTime(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new InvalidArgumentError('expected an ISO 8601 time with a zone, e.g. 2026-11-28T00:00:00Z');
+  }
+  return value;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port number 1..65535');
+  return n;
+}
