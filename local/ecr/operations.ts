@@ -1,0 +1,273 @@
+// The ECR operations the tool uses, over the in-memory registry, with ECR's request checks, outputs and errors.
+// Order of checks for a call naming a repository: request members, then the repository's existence, then the
+// repository's injected fault, then the call's own semantics. A fault therefore needs the repository to exist.
+import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
+import { EcrError, invalidParameter, repositoryNotFound, serialization } from './errors';
+import { Paginator, readMaxResults } from './pagination';
+import { upstreamRegistryOf, type EcrOperation } from './registry-file';
+import {
+  checkRepositoryName,
+  imageIdList,
+  isObject,
+  optionalString,
+  repositoryName,
+  requiredString,
+  stringList,
+  type ImageId,
+  type Input,
+} from './request';
+import type { RegistryStore, StoredImage, StoredRepository } from './store';
+
+export const ACCOUNT_ID = '123456789012';
+export const REGION = 'us-east-1';
+
+type Output = Record<string, unknown>;
+
+/** AWS JSON 1.1 sends timestamps as epoch seconds. */
+const epochSeconds = (ms: number): number => ms / 1000;
+const isoToEpochSeconds = (iso: string): number => Date.parse(iso) / 1000;
+
+export class EcrOperations {
+  private readonly paginator = new Paginator();
+
+  constructor(
+    private readonly store: RegistryStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  readonly handlers: Record<EcrOperation, (input: Input) => Output> = {
+    DescribePullThroughCacheRules: (input) => this.describePullThroughCacheRules(input),
+    DescribeRepositories: (input) => this.describeRepositories(input),
+    GetLifecyclePolicy: (input) => this.getLifecyclePolicy(input),
+    PutLifecyclePolicy: (input) => this.putLifecyclePolicy(input),
+    DescribeImages: (input) => this.describeImages(input),
+    BatchDeleteImage: (input) => this.batchDeleteImage(input),
+  };
+
+  private describePullThroughCacheRules(input: Input): Output {
+    const prefixes = stringList(input, 'ecrRepositoryPrefixes', 100);
+    let rules = this.store.rules;
+    if (prefixes) {
+      const missing = prefixes.find((p) => !rules.some((r) => r.ecrRepositoryPrefix === p));
+      if (missing !== undefined) {
+        throw new EcrError(
+          'PullThroughCacheRuleNotFoundException',
+          `The pull through cache rule with prefix '${missing}' does not exist in the registry with id '${ACCOUNT_ID}'`,
+        );
+      }
+      rules = rules.filter((r) => prefixes.includes(r.ecrRepositoryPrefix));
+    }
+    const scope = `DescribePullThroughCacheRules:${JSON.stringify(prefixes ?? null)}`;
+    const page = this.paginator.page(rules, (r) => r.ecrRepositoryPrefix, scope, input);
+    return {
+      pullThroughCacheRules: page.items.map((rule) => ({
+        ecrRepositoryPrefix: rule.ecrRepositoryPrefix,
+        upstreamRegistryUrl: rule.upstreamRegistryUrl,
+        createdAt: epochSeconds(this.store.createdAt),
+        updatedAt: epochSeconds(this.store.createdAt),
+        registryId: ACCOUNT_ID,
+        upstreamRegistry: upstreamRegistryOf(rule.upstreamRegistryUrl),
+        ...(rule.credentialArn ? { credentialArn: rule.credentialArn } : {}),
+      })),
+      ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+    };
+  }
+
+  private describeRepositories(input: Input): Output {
+    const names = stringList(input, 'repositoryNames', 100);
+    if (names) {
+      // ECR pages only the whole registry; a list of names is answered in one go.
+      if (input.maxResults != null || input.nextToken != null) {
+        throw new EcrError(
+          'InvalidParameterException',
+          'Invalid parameter: maxResults and nextToken cannot be used together with repositoryNames',
+        );
+      }
+      names.forEach((name) => checkRepositoryName(name, 'repositoryNames'));
+      const repos = names.map((name) => this.repository(name, 'DescribeRepositories'));
+      return { repositories: repos.map((repo) => this.repositoryOutput(repo)) };
+    }
+    const all = [...this.store.repositories.values()];
+    const page = this.paginator.page(all, (r) => r.repositoryName, 'DescribeRepositories', input);
+    return {
+      repositories: page.items.map((repo) => this.repositoryOutput(repo)),
+      ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+    };
+  }
+
+  private getLifecyclePolicy(input: Input): Output {
+    const repo = this.repository(repositoryName(input), 'GetLifecyclePolicy');
+    if (repo.lifecyclePolicyText === undefined) {
+      throw new EcrError(
+        'LifecyclePolicyNotFoundException',
+        `Lifecycle policy does not exist for the repository with name '${repo.repositoryName}' in the registry with id '${ACCOUNT_ID}'`,
+      );
+    }
+    return {
+      registryId: ACCOUNT_ID,
+      repositoryName: repo.repositoryName,
+      lifecyclePolicyText: repo.lifecyclePolicyText,
+      lastEvaluatedAt: epochSeconds(repo.policyStoredAt ?? this.store.createdAt),
+    };
+  }
+
+  private putLifecyclePolicy(input: Input): Output {
+    const name = repositoryName(input);
+    const text = requiredString(input, 'lifecyclePolicyText');
+    const problems = validateLifecyclePolicyText(text);
+    if (problems.length > 0) {
+      throw new EcrError(
+        'InvalidParameterException',
+        `Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ${problems.join('; ')}'`,
+      );
+    }
+    const repo = this.repository(name, 'PutLifecyclePolicy');
+    repo.lifecyclePolicyText = withRulesByPriority(text);
+    repo.policyStoredAt = this.now();
+    return { registryId: ACCOUNT_ID, repositoryName: name, lifecyclePolicyText: text };
+  }
+
+  private describeImages(input: Input): Output {
+    const name = repositoryName(input);
+    const imageIds = imageIdList(input, 100, false);
+    const maxResults = readMaxResults(input.maxResults);
+    const tagStatus = this.tagStatus(input.filter);
+    if (imageIds && (maxResults !== undefined || input.nextToken != null)) {
+      throw new EcrError(
+        'InvalidParameterException',
+        'Invalid parameter: maxResults and nextToken cannot be used together with imageIds',
+      );
+    }
+    const repo = this.repository(name, 'DescribeImages');
+    const matches = (image: StoredImage): boolean => {
+      const tagged = (image.imageTags?.length ?? 0) > 0;
+      return tagStatus === 'ANY' || (tagStatus === 'TAGGED') === tagged;
+    };
+    if (imageIds) {
+      const found = imageIds.map((id) => {
+        const image = findImage(repo, id);
+        if (!image) {
+          throw new EcrError(
+            'ImageNotFoundException',
+            `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${name}' in the registry with id '${ACCOUNT_ID}'`,
+          );
+        }
+        return image;
+      });
+      const unique = [...new Set(found)].filter(matches);
+      return { imageDetails: unique.map((image) => this.imageDetail(repo, image)) };
+    }
+    const images = [...repo.images.values()].filter(matches);
+    const scope = `DescribeImages:${name}:${tagStatus}`;
+    const page = this.paginator.page(images, (i) => i.imageDigest, scope, input);
+    return {
+      imageDetails: page.items.map((image) => this.imageDetail(repo, image)),
+      ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+    };
+  }
+
+  private batchDeleteImage(input: Input): Output {
+    const name = repositoryName(input);
+    const imageIds = imageIdList(input, 100, true) as ImageId[];
+    const repo = this.repository(name, 'BatchDeleteImage');
+    const deleted: ImageId[] = [];
+    const failures: Output[] = [];
+    const fail = (imageId: ImageId, failureCode: string, failureReason: string) =>
+      failures.push({ imageId, failureCode, failureReason });
+    for (const id of imageIds) {
+      if (id.imageDigest === undefined && id.imageTag === undefined) {
+        fail(id, 'MissingDigestAndTag', 'Invalid request parameters: both tag and digest cannot be null');
+      } else if (id.imageDigest !== undefined && !/^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$/.test(id.imageDigest)) {
+        fail(id, 'InvalidImageDigest', "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'");
+      } else if (id.imageTag !== undefined && (id.imageTag.length < 1 || id.imageTag.length > 300)) {
+        fail(id, 'InvalidImageTag', 'Invalid request parameters: image tag must be 1..300 characters');
+      } else {
+        const image = findImage(repo, id);
+        if (!image) {
+          const byTag = id.imageTag !== undefined && id.imageDigest !== undefined && findImage(repo, { imageTag: id.imageTag });
+          if (byTag) fail(id, 'ImageTagDoesNotMatchDigest', 'Invalid request parameters: given tag does not map to the given digest');
+          else fail(id, 'ImageNotFound', 'Requested image not found');
+        } else if (id.imageTag !== undefined && (image.imageTags?.length ?? 0) > 1) {
+          // Removing one of several tags leaves the image in place.
+          image.imageTags = image.imageTags?.filter((t) => t !== id.imageTag);
+          deleted.push({ imageDigest: image.imageDigest, imageTag: id.imageTag });
+        } else {
+          repo.images.delete(image.imageDigest);
+          const tags = image.imageTags ?? [];
+          if (tags.length === 0) deleted.push({ imageDigest: image.imageDigest });
+          else tags.forEach((imageTag) => deleted.push({ imageDigest: image.imageDigest, imageTag }));
+        }
+      }
+    }
+    return { imageIds: deleted, failures };
+  }
+
+  /** The repository a call names, or ECR's not-found error; then the fault the registry file injects for it. */
+  private repository(name: string, operation: EcrOperation): StoredRepository {
+    const repo = this.store.repositories.get(name);
+    if (!repo) throw repositoryNotFound(name, ACCOUNT_ID);
+    const fault = repo.faults[operation];
+    if (fault) throw new EcrError(fault, `Injected fault: ${operation} on repository '${name}' fails with ${fault}`);
+    return repo;
+  }
+
+  private tagStatus(filter: unknown): 'TAGGED' | 'UNTAGGED' | 'ANY' {
+    if (filter === undefined || filter === null) return 'ANY';
+    if (!isObject(filter)) throw serialization('filter must be an object');
+    const status = optionalString(filter, 'tagStatus') ?? 'ANY';
+    if (status !== 'TAGGED' && status !== 'UNTAGGED' && status !== 'ANY') {
+      throw invalidParameter('filter.tagStatus', 'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]');
+    }
+    return status;
+  }
+
+  private repositoryOutput(repo: StoredRepository): Output {
+    return {
+      repositoryArn: `arn:aws:ecr:${REGION}:${ACCOUNT_ID}:repository/${repo.repositoryName}`,
+      registryId: ACCOUNT_ID,
+      repositoryName: repo.repositoryName,
+      repositoryUri: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${repo.repositoryName}`,
+      createdAt: epochSeconds(this.store.createdAt),
+      imageTagMutability: 'MUTABLE',
+      imageScanningConfiguration: { scanOnPush: false },
+      encryptionConfiguration: { encryptionType: 'AES256' },
+    };
+  }
+
+  private imageDetail(repo: StoredRepository, image: StoredImage): Output {
+    return {
+      registryId: ACCOUNT_ID,
+      repositoryName: repo.repositoryName,
+      imageDigest: image.imageDigest,
+      ...(image.imageTags && image.imageTags.length > 0 ? { imageTags: [...image.imageTags] } : {}),
+      imageSizeInBytes: sizeOf(image.imageDigest),
+      imagePushedAt: isoToEpochSeconds(image.imagePushedAt),
+      imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      artifactMediaType: 'application/vnd.docker.container.image.v1+json',
+      // ECR leaves the field out for an image nobody has pulled.
+      ...(image.lastRecordedPullTime ? { lastRecordedPullTime: isoToEpochSeconds(image.lastRecordedPullTime) } : {}),
+      imageStatus: 'ACTIVE',
+    };
+  }
+}
+
+function findImage(repo: StoredRepository, id: ImageId): StoredImage | undefined {
+  const byDigest = id.imageDigest !== undefined ? repo.images.get(id.imageDigest) : undefined;
+  if (id.imageTag === undefined) return byDigest;
+  const byTag = [...repo.images.values()].find((image) => image.imageTags?.includes(id.imageTag as string));
+  if (id.imageDigest === undefined) return byTag;
+  return byDigest && byDigest === byTag ? byDigest : undefined;
+}
+
+/** ECR stores a policy with its rules ordered by rulePriority (FACTS.md); the text is otherwise kept. */
+function withRulesByPriority(text: string): string {
+  const policy = JSON.parse(text) as { rules: { rulePriority: number }[] };
+  const rules = [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority);
+  if (rules.every((rule, i) => rule === policy.rules[i])) return text;
+  return JSON.stringify({ ...policy, rules });
+}
+
+/** A stable made-up size per image (the registry file has none): 10..110 MB, derived from the digest. */
+function sizeOf(digest: string): number {
+  return 10_000_000 + (parseInt(digest.slice('sha256:'.length, 15), 16) % 100_000_000);
+}

@@ -1,0 +1,187 @@
+// The registry file: the embedded ECR endpoint's whole state (pull-through cache rules, repositories, images,
+// policies) plus the behaviour to inject (faults, throttling, latency), in ECR's own field names (DESIGN.md).
+// A bad file is a user's input error, so every problem is reported as one line naming where it is.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
+import { REPOSITORY_NAME } from './request';
+
+/** The operations the endpoint serves; a fault may name only these, so a typo cannot silently do nothing. */
+export const ECR_OPERATIONS = [
+  'DescribePullThroughCacheRules',
+  'DescribeRepositories',
+  'GetLifecyclePolicy',
+  'PutLifecyclePolicy',
+  'DescribeImages',
+  'BatchDeleteImage',
+] as const;
+export type EcrOperation = (typeof ECR_OPERATIONS)[number];
+
+// ECR's model patterns.
+const RULE_PREFIX = /^[a-z0-9._/-]{2,30}$/;
+const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+const ERROR_NAME = /^[A-Z][A-Za-z0-9]*$/;
+
+/** Upstreams ECR pull-through cache accepts (model enum `upstreamRegistry`), by registry host. */
+export function upstreamRegistryOf(url: string): string | undefined {
+  const host = url.replace(/^https?:\/\//, '').split('/')[0].toLowerCase();
+  const fixed: Record<string, string> = {
+    'public.ecr.aws': 'ecr-public',
+    'registry.k8s.io': 'k8s',
+    'quay.io': 'quay',
+    'registry-1.docker.io': 'docker-hub',
+    'ghcr.io': 'github-container-registry',
+    'registry.gitlab.com': 'gitlab-container-registry',
+    'cgr.dev': 'chainguard',
+  };
+  if (fixed[host]) return fixed[host];
+  if (/^[a-z0-9-]+\.azurecr\.io$/.test(host)) return 'azure-container-registry';
+  if (/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/.test(host)) return 'ecr';
+  return undefined;
+}
+
+const timestamp = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 timestamp with a time zone' });
+
+const ruleSchema = z.strictObject({
+  ecrRepositoryPrefix: z
+    .string()
+    .refine((p) => p === 'ROOT' || RULE_PREFIX.test(p), 'expected 2..30 characters of [a-z0-9._/-] or ROOT'),
+  upstreamRegistryUrl: z
+    .string()
+    .refine((u) => upstreamRegistryOf(u) !== undefined, 'not an upstream registry ECR pull-through cache supports'),
+  credentialArn: z.string().min(1).optional(),
+});
+
+const imageSchema = z.strictObject({
+  imageDigest: z.string().regex(IMAGE_DIGEST, 'expected sha256: followed by 64 lowercase hex digits'),
+  imageTags: z
+    .array(z.string().max(300).regex(IMAGE_TAG, 'expected an image tag ([A-Za-z0-9_][A-Za-z0-9._-]*)'))
+    .optional(),
+  imagePushedAt: timestamp,
+  lastRecordedPullTime: timestamp.optional(),
+});
+
+const repositorySchema = z
+  .strictObject({
+    repositoryName: z
+      .string()
+      .min(2, 'expected 2..256 characters')
+      .max(256, 'expected 2..256 characters')
+      .regex(REPOSITORY_NAME, 'not a valid ECR repository name'),
+    lifecyclePolicyText: z.string().optional(),
+    images: z.array(imageSchema).optional(),
+    faults: z
+      .partialRecord(z.enum(ECR_OPERATIONS), z.string().regex(ERROR_NAME, 'expected an error name'))
+      .optional(),
+  })
+  .superRefine((repo, ctx) => {
+    if (repo.lifecyclePolicyText !== undefined) {
+      // The file stands for what ECR holds, and ECR never holds a policy it would reject.
+      const [problem] = validateLifecyclePolicyText(repo.lifecyclePolicyText);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['lifecyclePolicyText'], message: problem });
+    }
+    const images = repo.images ?? [];
+    firstDuplicate(images.map((i) => i.imageDigest), (at, digest) =>
+      ctx.addIssue({ code: 'custom', path: ['images', at, 'imageDigest'], message: `duplicate digest ${digest}` }),
+    );
+    // A tag names one image in a repository.
+    const tags = images.flatMap((image, i) => (image.imageTags ?? []).map((tag, t) => ({ tag, i, t })));
+    firstDuplicate(tags.map((t) => t.tag), (at, tag) =>
+      ctx.addIssue({
+        code: 'custom',
+        path: ['images', tags[at].i, 'imageTags', tags[at].t],
+        message: `tag "${tag}" is already on another image`,
+      }),
+    );
+  });
+
+const registrySchema = z
+  .strictObject({
+    pullThroughCacheRules: z.array(ruleSchema),
+    repositories: z.array(repositorySchema),
+    throttle: z.strictObject({ ratePerSecond: z.number().positive() }).optional(),
+    latencyMs: z.number().int().min(0).max(60_000).optional(),
+  })
+  .superRefine((registry, ctx) => {
+    firstDuplicate(registry.pullThroughCacheRules.map((r) => r.ecrRepositoryPrefix), (at, prefix) =>
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pullThroughCacheRules', at, 'ecrRepositoryPrefix'],
+        message: `duplicate prefix "${prefix}"`,
+      }),
+    );
+    firstDuplicate(registry.repositories.map((r) => r.repositoryName), (at, name) =>
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repositories', at, 'repositoryName'],
+        message: `duplicate repository "${name}"`,
+      }),
+    );
+  });
+
+export type Registry = z.infer<typeof registrySchema>;
+export type RegistryRepository = Registry['repositories'][number];
+export type RegistryImage = NonNullable<RegistryRepository['images']>[number];
+export type PullThroughCacheRuleEntry = Registry['pullThroughCacheRules'][number];
+
+function firstDuplicate(values: string[], report: (index: number, value: string) => void): void {
+  const seen = new Set<string>();
+  const at = values.findIndex((v) => seen.size === seen.add(v).size);
+  if (at >= 0) report(at, values[at]);
+}
+
+/** `repositories[3].images[0].imagePushedAt`, the way a person finds it in the file. */
+function formatPath(path: PropertyKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${String(key)}`;
+  return out || '(top level)';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+/** Validates a parsed registry file; throws an Error whose message is one line naming the first problem. */
+export function parseRegistry(json: unknown): Registry {
+  const result = registrySchema.safeParse(json);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  let path = [...issue.path];
+  let message = issue.message.replace(/^Invalid input: /, '');
+  if (issue.code === 'unrecognized_keys') {
+    // Name the unknown field itself, so the path points at it.
+    path = [...path, issue.keys[0]];
+    message = 'unknown field';
+  } else if (issue.code === 'invalid_type' && /received undefined$/.test(message)) {
+    message = `missing (${message})`;
+  }
+  throw new Error(oneLine(`${formatPath(path)}: ${message}`));
+}
+
+/** Reads and validates a registry file; unreadable files and bad JSON are one-line errors too. */
+export function readRegistryFile(path: string): Registry {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(oneLine(`${path}: cannot read registry file (${code ?? (error as Error).message})`));
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(oneLine(`${path}: not valid JSON (${(error as Error).message})`));
+  }
+  try {
+    return parseRegistry(json);
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+}
+
+/** The same file format back (for --registry-out): ECR's field names, optional fields left out when unset. */
+export function serializeRegistry(registry: Registry): object {
+  return JSON.parse(JSON.stringify(registry));
+}

@@ -1,0 +1,136 @@
+// The registry file: what it accepts, and one-line errors that name where a bad file is wrong.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseRegistry, readRegistryFile, serializeRegistry, type Registry } from '../../local/ecr/registry-file';
+import { digest, KEEP_LATEST_POLICY, SEED_POLICY } from './ecr-fixtures';
+
+/** DESIGN.md's example, completed. */
+const valid = (): Registry => ({
+  pullThroughCacheRules: [{ ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io' }],
+  repositories: [
+    {
+      repositoryName: 'docker-hub/library/nginx',
+      lifecyclePolicyText: KEEP_LATEST_POLICY,
+      images: [
+        { imageDigest: digest(1), imageTags: ['1.27'], imagePushedAt: '2026-10-01T00:00:00Z', lastRecordedPullTime: '2026-11-20T00:00:00Z' },
+      ],
+      faults: { PutLifecyclePolicy: 'AccessDeniedException' },
+    },
+    { repositoryName: 'docker-hub/library/redis' },
+    { repositoryName: 'docker-hub/library/alpine', images: [{ imageDigest: digest(2), imagePushedAt: '2026-10-01T00:00:00.123+02:00' }] },
+  ],
+  throttle: { ratePerSecond: 20 },
+  latencyMs: 0,
+});
+
+type Mutable = Registry & Record<string, unknown>;
+
+function problem(change: (file: Mutable) => void): string {
+  const file = valid() as Mutable;
+  change(file);
+  try {
+    parseRegistry(file);
+  } catch (error) {
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    return message;
+  }
+  throw new Error('expected the registry file to be rejected');
+}
+
+describe('parseRegistry', () => {
+  it("accepts DESIGN.md's registry file", () => {
+    const registry = parseRegistry(valid());
+    expect(registry.repositories).toHaveLength(3);
+    expect(registry.repositories[0].faults).toEqual({ PutLifecyclePolicy: 'AccessDeniedException' });
+  });
+
+  it('accepts a registry with only the required lists', () => {
+    expect(parseRegistry({ pullThroughCacheRules: [], repositories: [] })).toEqual({ pullThroughCacheRules: [], repositories: [] });
+  });
+
+  it.each<[string, (f: Mutable) => void, RegExp]>([
+    ['a push time that is not a timestamp', (f) => { f.repositories[2].images![0].imagePushedAt = '1 Oct 2026'; }, /^repositories\[2\]\.images\[0\]\.imagePushedAt: expected an ISO 8601 timestamp/],
+    ['a timestamp without a time zone', (f) => { f.repositories[0].images![0].lastRecordedPullTime = '2026-11-20T00:00:00'; }, /^repositories\[0\]\.images\[0\]\.lastRecordedPullTime: expected an ISO 8601 timestamp/],
+    ['a short digest', (f) => { f.repositories[0].images![0].imageDigest = 'sha256:abc'; }, /^repositories\[0\]\.images\[0\]\.imageDigest: expected sha256:/],
+    ['a digest of another algorithm', (f) => { f.repositories[0].images![0].imageDigest = `sha512:${'a'.repeat(64)}`; }, /^repositories\[0\]\.images\[0\]\.imageDigest: /],
+    ['an unknown field', (f) => { (f.repositories[1] as Record<string, unknown>).imageCount = 3; }, /^repositories\[1\]\.imageCount: unknown field$/],
+    ['an unknown top-level field', (f) => { f.region = 'us-east-1'; }, /^region: unknown field$/],
+    ['an upper-case repository name', (f) => { f.repositories[1].repositoryName = 'docker-hub/Library/redis'; }, /^repositories\[1\]\.repositoryName: not a valid ECR repository name$/],
+    ['a one-character repository name', (f) => { f.repositories[1].repositoryName = 'r'; }, /^repositories\[1\]\.repositoryName: expected 2\.\.256 characters$/],
+    ['a 257-character repository name', (f) => { f.repositories[1].repositoryName = `a/${'b'.repeat(255)}`; }, /^repositories\[1\]\.repositoryName: expected 2\.\.256 characters$/],
+    ['a repository name ending in a slash', (f) => { f.repositories[1].repositoryName = 'docker-hub/'; }, /^repositories\[1\]\.repositoryName: not a valid/],
+    ['a duplicate repository name', (f) => { f.repositories[2].repositoryName = 'docker-hub/library/nginx'; }, /^repositories\[2\]\.repositoryName: duplicate repository "docker-hub\/library\/nginx"$/],
+    ['a duplicate digest', (f) => { f.repositories[0].images!.push({ imageDigest: digest(1), imagePushedAt: '2026-10-01T00:00:00Z' } as never); }, /^repositories\[0\]\.images\[1\]\.imageDigest: duplicate digest/],
+    ['one tag on two images', (f) => { f.repositories[0].images!.push({ imageDigest: digest(3), imageTags: ['1.27'], imagePushedAt: '2026-10-01T00:00:00Z' } as never); }, /^repositories\[0\]\.images\[1\]\.imageTags\[0\]: tag "1.27"/],
+    ['a fault for an operation the endpoint does not serve', (f) => { (f.repositories[0].faults as Record<string, string>).DeleteRepository = 'ServerException'; }, /^repositories\[0\]\.faults\.DeleteRepository: unknown field$/],
+    ['a missing repositories list', (f) => { delete (f as Partial<Mutable>).repositories; }, /^repositories: missing/],
+    ['an upstream ECR cannot cache from', (f) => { f.pullThroughCacheRules.push({ ecrRepositoryPrefix: 'gcr', upstreamRegistryUrl: 'gcr.io' }); }, /^pullThroughCacheRules\[1\]\.upstreamRegistryUrl: not an upstream registry/],
+    ['a one-character prefix', (f) => { f.pullThroughCacheRules[0].ecrRepositoryPrefix = 'd'; }, /^pullThroughCacheRules\[0\]\.ecrRepositoryPrefix: /],
+    ['a duplicate prefix', (f) => { f.pullThroughCacheRules.push({ ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'quay.io' }); }, /^pullThroughCacheRules\[1\]\.ecrRepositoryPrefix: duplicate prefix/],
+    ['a policy ECR would have rejected', (f) => { f.repositories[0].lifecyclePolicyText = SEED_POLICY; }, /^repositories\[0\]\.lifecyclePolicyText: .*sinceImagePulled/],
+    ['a zero throttle rate', (f) => { f.throttle = { ratePerSecond: 0 }; }, /^throttle\.ratePerSecond: /],
+    ['a negative latency', (f) => { f.latencyMs = -1; }, /^latencyMs: /],
+    ['a list where an object belongs', (f) => { f.repositories[1] = [] as never; }, /^repositories\[1\]: expected object, received array$/],
+  ])('rejects %s with one line naming the path', (_, change, expected) => {
+    expect(problem(change)).toMatch(expected);
+  });
+
+  it('accepts the ROOT prefix and an ECR-to-ECR upstream', () => {
+    const file = valid();
+    file.pullThroughCacheRules.push({ ecrRepositoryPrefix: 'ROOT', upstreamRegistryUrl: '210987654321.dkr.ecr.eu-west-1.amazonaws.com' });
+    expect(parseRegistry(file).pullThroughCacheRules).toHaveLength(2);
+  });
+
+  it('names the top level when the file is not an object', () => {
+    expect(() => parseRegistry([])).toThrow(/^\(top level\): expected object, received array$/);
+  });
+});
+
+describe('readRegistryFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecr-registry-'));
+
+  it('reads a valid file', () => {
+    const path = join(dir, 'ok.json');
+    writeFileSync(path, JSON.stringify(valid(), null, 2));
+    expect(readRegistryFile(path).repositories[1].repositoryName).toBe('docker-hub/library/redis');
+  });
+
+  it('names the file and the problem in one line when the file is missing', () => {
+    const path = join(dir, 'missing.json');
+    expect(() => readRegistryFile(path)).toThrow(`${path}: cannot read registry file (ENOENT)`);
+  });
+
+  it('names the file in one line when it is not JSON', () => {
+    const path = join(dir, 'bad.json');
+    writeFileSync(path, '{\n  "repositories": [\n');
+    let message = '';
+    try {
+      readRegistryFile(path);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.startsWith(`${path}: not valid JSON`)).toBe(true);
+    expect(message).not.toContain('\n');
+  });
+
+  it('names the file and the path of the first problem', () => {
+    const path = join(dir, 'invalid.json');
+    const file = valid();
+    file.repositories[0].images![0].imagePushedAt = 'yesterday';
+    writeFileSync(path, JSON.stringify(file));
+    expect(() => readRegistryFile(path)).toThrow(
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: repositories\\[0\\]\\.images\\[0\\]\\.imagePushedAt: expected`),
+    );
+  });
+});
+
+describe('serializeRegistry', () => {
+  it('gives back the file format it was read from', () => {
+    const file = valid();
+    const written = serializeRegistry(parseRegistry(file));
+    expect(written).toEqual(file);
+    expect(parseRegistry(JSON.parse(JSON.stringify(written)))).toEqual(parseRegistry(file));
+  });
+});
