@@ -48,7 +48,8 @@ export const handler = lambdaHandler(async ({ repositoryName, dryRun, referenceT
     const result = await ecrClient().send(
       new BatchDeleteImageCommand({ repositoryName, imageIds: batch.map(({ imageDigest }) => ({ imageDigest })) }),
     );
-    imagesExpired += result.imageIds?.length ?? 0;
+    // ECR lists a deleted image once per tag it had: count images, not ids.
+    imagesExpired += new Set(result.imageIds?.map((id) => id.imageDigest)).size;
     failures.push(...unexpectedDeleteFailures(result.failures ?? []));
   }
   logger.info('expired unpulled images', { repositoryName, decision: 'expired', images: imagesExpired, cutoff });
