@@ -1,0 +1,58 @@
+import { mockClient } from 'aws-sdk-client-mock';
+import { ECRClient, GetLifecyclePolicyCommand, LifecyclePolicyNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
+import { handler } from '../../../functions/check-lifecycle-policy';
+import { context, isolateEnvironment, rejectionOf, serviceError, setEnv } from './helpers';
+
+const ecr = mockClient(ECRClient);
+isolateEnvironment();
+beforeEach(() => ecr.reset());
+afterAll(() => ecr.restore());
+
+// The tool's keep-latest-1 policy as ECR returns it: its own spacing and key order.
+const TOOL_POLICY_KEEP_1 = `{"rules":[{"rulePriority":1,"description":"ecr-lifecycle-manager: keep the latest 1 image",
+  "selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}`;
+const PERSON_POLICY = `{"rules":[{"rulePriority":1,"description":"keep releases",
+  "selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":10},"action":{"type":"expire"}}]}`;
+
+const check = (repositoryName: string) => handler({ repositoryName }, context);
+
+describe('checking whose lifecycle policy a repository carries', () => {
+  it('asks ECR for the policy of the repository it is given', async () => {
+    ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: TOOL_POLICY_KEEP_1 });
+    await check('quay/coreos/etcd');
+    const calls = ecr.commandCalls(GetLifecyclePolicyCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args[0].input).toEqual({ repositoryName: 'quay/coreos/etcd' });
+  });
+
+  it('reports NONE for a repository without a policy', async () => {
+    ecr.on(GetLifecyclePolicyCommand).rejects(new LifecyclePolicyNotFoundException({ message: 'none', $metadata: {} }));
+    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'NONE' });
+  });
+
+  it("reports MANAGED for the tool's current policy", async () => {
+    ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: TOOL_POLICY_KEEP_1 });
+    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'MANAGED' });
+  });
+
+  it("reports OUTDATED for the tool's policy once KEEP_IMAGES changed", async () => {
+    setEnv({ KEEP_IMAGES: '3' });
+    ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: TOOL_POLICY_KEEP_1 });
+    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'OUTDATED' });
+  });
+
+  it('reports USER_DEFINED for a repository with its own policy', async () => {
+    ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: PERSON_POLICY });
+    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'USER_DEFINED' });
+  });
+
+  it('lets a deleted repository propagate as RepositoryNotFoundException', async () => {
+    ecr.on(GetLifecyclePolicyCommand).rejects(new RepositoryNotFoundException({ message: 'gone', $metadata: {} }));
+    expect((await rejectionOf(check('quay/gone'))).name).toBe('RepositoryNotFoundException');
+  });
+
+  it('lets throttling propagate under its own name', async () => {
+    ecr.on(GetLifecyclePolicyCommand).rejects(serviceError('ThrottlingException'));
+    expect((await rejectionOf(check('quay/a'))).name).toBe('ThrottlingException');
+  });
+});

@@ -1,0 +1,179 @@
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  BatchDeleteImageCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  RepositoryNotFoundException,
+  type BatchDeleteImageCommandInput,
+  type DescribeImagesCommandInput,
+  type ImageDetail,
+} from '@aws-sdk/client-ecr';
+import { handler } from '../../../functions/expire-unpulled-images';
+import { context, isolateEnvironment, rejectionOf, serviceError, setEnv } from './helpers';
+
+const ecr = mockClient(ECRClient);
+isolateEnvironment();
+beforeEach(() => ecr.reset());
+afterAll(() => ecr.restore());
+
+const REPOSITORY = 'docker-hub/library/nginx';
+const REFERENCE = '2026-11-30T02:00:00.000Z';
+// 30 days before REFERENCE.
+const OLD = new Date('2026-10-01T00:00:00.000Z');
+const RECENT = new Date('2026-11-20T00:00:00.000Z');
+
+const unpulled = (digest: string): ImageDetail => ({ imageDigest: digest, imagePushedAt: OLD, lastRecordedPullTime: OLD });
+const pulled = (digest: string): ImageDetail => ({ imageDigest: digest, imagePushedAt: OLD, lastRecordedPullTime: RECENT });
+const digests = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `sha256:${prefix}${String(i).padStart(4, '0')}`);
+
+/** Serves DescribeImages pages in order, recording each request as it was sent. */
+function serveImages(pages: ImageDetail[][]): DescribeImagesCommandInput[] {
+  const requests: DescribeImagesCommandInput[] = [];
+  ecr.on(DescribeImagesCommand).callsFake((input: DescribeImagesCommandInput) => {
+    requests.push({ ...input });
+    const index = requests.length - 1;
+    if (index >= pages.length) throw new Error('asked for a page after the last');
+    return { imageDetails: pages[index], nextToken: index + 1 < pages.length ? `page-${index + 2}` : undefined };
+  });
+  return requests;
+}
+
+/** BatchDeleteImage that deletes what it is asked to, except the failures given per digest. */
+function serveDeletes(failures: Record<string, string> = {}): void {
+  ecr.on(BatchDeleteImageCommand).callsFake((input: BatchDeleteImageCommandInput) => {
+    const ids = input.imageIds ?? [];
+    return {
+      imageIds: ids.filter((id) => !failures[id.imageDigest!]),
+      failures: ids
+        .filter((id) => failures[id.imageDigest!])
+        .map((id) => ({ imageId: id, failureCode: failures[id.imageDigest!], failureReason: 'refused' })),
+    };
+  });
+}
+
+const deletedDigests = () =>
+  ecr.commandCalls(BatchDeleteImageCommand).map((call) => call.args[0].input.imageIds!.map((id) => id.imageDigest));
+
+const expire = (dryRun = false) => handler({ repositoryName: REPOSITORY, dryRun, referenceTime: REFERENCE }, context);
+
+describe('expiring images nobody pulled', () => {
+  it('reads every page of images, 1000 at a time', async () => {
+    const requests = serveImages([[pulled('sha256:a')], [pulled('sha256:b')], [pulled('sha256:c')]]);
+    expect(await expire()).toEqual({ imagesExpired: 0 });
+    expect(requests).toEqual([
+      { repositoryName: REPOSITORY, maxResults: 1000 },
+      { repositoryName: REPOSITORY, maxResults: 1000, nextToken: 'page-2' },
+      { repositoryName: REPOSITORY, maxResults: 1000, nextToken: 'page-3' },
+    ]);
+  });
+
+  it('deletes only the images not pulled within 30 days, from every page', async () => {
+    serveImages([
+      [unpulled('sha256:old-1'), pulled('sha256:new-1')],
+      [pulled('sha256:new-2'), { imageDigest: 'sha256:never-pulled', imagePushedAt: OLD }, { imageDigest: 'sha256:fresh', imagePushedAt: RECENT }],
+    ]);
+    serveDeletes();
+    expect(await expire()).toEqual({ imagesExpired: 2 });
+    const calls = ecr.commandCalls(BatchDeleteImageCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args[0].input).toEqual({
+      repositoryName: REPOSITORY,
+      imageIds: [{ imageDigest: 'sha256:old-1' }, { imageDigest: 'sha256:never-pulled' }],
+    });
+  });
+
+  it('judges pull age against the reference time it is given, not the clock', async () => {
+    serveImages([[{ imageDigest: 'sha256:x', imagePushedAt: new Date('2020-01-01T00:00:00Z'), lastRecordedPullTime: new Date('2020-01-10T00:00:00Z') }]]);
+    serveDeletes();
+    const result = await handler({ repositoryName: REPOSITORY, dryRun: false, referenceTime: '2020-01-20T00:00:00Z' }, context);
+    expect(result).toEqual({ imagesExpired: 0 });
+    expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
+  });
+
+  it('uses UNPULLED_DAYS for the cutoff', async () => {
+    setEnv({ UNPULLED_DAYS: '7' });
+    // 8 and 6 days before the reference time.
+    serveImages([[
+      { imageDigest: 'sha256:eight', lastRecordedPullTime: new Date('2026-11-22T02:00:00.000Z') },
+      { imageDigest: 'sha256:six', lastRecordedPullTime: new Date('2026-11-24T02:00:00.000Z') },
+    ]]);
+    serveDeletes();
+    expect(await expire()).toEqual({ imagesExpired: 1 });
+    expect(deletedDigests()).toEqual([['sha256:eight']]);
+  });
+
+  it('deletes 250 images in calls of 100, 100 and 50', async () => {
+    const old = digests('old', 250);
+    serveImages([old.slice(0, 200).map(unpulled), [...old.slice(200).map(unpulled), pulled('sha256:keep')]]);
+    serveDeletes();
+    expect(await expire()).toEqual({ imagesExpired: 250 });
+    const batches = deletedDigests();
+    expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
+    expect(batches.flat()).toEqual(old);
+    expect(ecr.commandCalls(BatchDeleteImageCommand).every((c) => c.args[0].input.repositoryName === REPOSITORY)).toBe(true);
+  });
+
+  it('only counts in a dry run and deletes nothing', async () => {
+    serveImages([[unpulled('sha256:a'), unpulled('sha256:b'), pulled('sha256:c')]]);
+    serveDeletes();
+    expect(await expire(true)).toEqual({ imagesExpired: 2 });
+    expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
+  });
+
+  it('makes no delete call when every image was pulled recently', async () => {
+    serveImages([[pulled('sha256:a')]]);
+    serveDeletes();
+    expect(await expire()).toEqual({ imagesExpired: 0 });
+    expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
+  });
+
+  it('makes no ECR call at all when pull-age expiry is off', async () => {
+    setEnv({ UNPULLED_DAYS: '0' });
+    serveImages([[unpulled('sha256:a')]]);
+    serveDeletes();
+    expect(await expire()).toEqual({ imagesExpired: 0 });
+    expect(ecr.calls()).toHaveLength(0);
+  });
+
+  it('counts only what ECR deleted and takes images already gone as no error', async () => {
+    serveImages([[unpulled('sha256:a'), unpulled('sha256:gone'), unpulled('sha256:c')]]);
+    serveDeletes({ 'sha256:gone': 'ImageNotFound' });
+    expect(await expire()).toEqual({ imagesExpired: 2 });
+  });
+
+  it('counts an image once when ECR lists it under each of its tags', async () => {
+    serveImages([[unpulled('sha256:two-tags'), unpulled('sha256:untagged')]]);
+    ecr.on(BatchDeleteImageCommand).resolves({
+      imageIds: [
+        { imageDigest: 'sha256:two-tags', imageTag: '1.27' },
+        { imageDigest: 'sha256:two-tags', imageTag: 'latest' },
+        { imageDigest: 'sha256:untagged' },
+      ],
+      failures: [],
+    });
+    expect(await expire()).toEqual({ imagesExpired: 2 });
+  });
+
+  it('tries every batch and then fails with ImageDeleteFailed when an image could not be deleted', async () => {
+    const old = digests('old', 250);
+    serveImages([old.map(unpulled)]);
+    serveDeletes({ [old[5]]: 'ImageReferencedByManifestList', [old[150]]: 'ImageNotFound' });
+    const error = await rejectionOf(expire());
+    expect(error.name).toBe('ImageDeleteFailed');
+    expect(error.message).toContain(REPOSITORY);
+    expect(error.message).toContain(old[5]);
+    expect(error.message).toMatch(/^1 image/);
+    expect(deletedDigests().map((b) => b.length)).toEqual([100, 100, 50]);
+  });
+
+  it('lets a deleted repository propagate as RepositoryNotFoundException', async () => {
+    ecr.on(DescribeImagesCommand).rejects(new RepositoryNotFoundException({ message: 'gone', $metadata: {} }));
+    expect((await rejectionOf(expire())).name).toBe('RepositoryNotFoundException');
+  });
+
+  it('lets throttling of a delete propagate under its own name', async () => {
+    serveImages([[unpulled('sha256:a')]]);
+    ecr.on(BatchDeleteImageCommand).rejects(serviceError('ThrottlingException'));
+    expect((await rejectionOf(expire())).name).toBe('ThrottlingException');
+  });
+});

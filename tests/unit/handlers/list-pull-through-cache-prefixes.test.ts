@@ -1,0 +1,117 @@
+import { mockClient } from 'aws-sdk-client-mock';
+import { DescribePullThroughCacheRulesCommand, ECRClient, type DescribePullThroughCacheRulesCommandInput } from '@aws-sdk/client-ecr';
+import { handler } from '../../../functions/list-pull-through-cache-prefixes';
+import { context, isolateEnvironment, rejectionOf, serviceError, setEnv } from './helpers';
+
+const ecr = mockClient(ECRClient);
+isolateEnvironment();
+beforeEach(() => ecr.reset());
+afterAll(() => ecr.restore());
+
+const START = '2026-11-30T02:00:00.000Z';
+const rule = (ecrRepositoryPrefix: string) => ({ ecrRepositoryPrefix, upstreamRegistryUrl: 'example.io' });
+
+/** Serves the pages in order and records each request as it was at the time (the paginator reuses its input). */
+function servePages(pages: { prefixes: string[]; nextToken?: string }[]): DescribePullThroughCacheRulesCommandInput[] {
+  const requests: DescribePullThroughCacheRulesCommandInput[] = [];
+  ecr.on(DescribePullThroughCacheRulesCommand).callsFake((input: DescribePullThroughCacheRulesCommandInput) => {
+    requests.push({ ...input });
+    const page = pages[requests.length - 1];
+    if (!page) throw new Error('asked for a page after the last');
+    return { pullThroughCacheRules: page.prefixes.map(rule), nextToken: page.nextToken };
+  });
+  return requests;
+}
+
+describe('listing the pull-through cache prefixes', () => {
+  it('follows every page of rules and starts the run with the defaults', async () => {
+    const requests = servePages([
+      { prefixes: ['docker-hub', 'quay'], nextToken: 'page-2' },
+      { prefixes: ['k8s'], nextToken: 'page-3' },
+      { prefixes: ['team/cache'] },
+    ]);
+    const run = await handler({ input: {}, executionStartTime: START }, context);
+    expect(run).toEqual({
+      dryRun: false,
+      referenceTime: START,
+      repositoryName: null,
+      ecrRepositoryPrefixes: ['docker-hub', 'quay', 'k8s', 'team/cache'],
+      maxConcurrency: 4,
+    });
+    expect(requests.map((r) => r.nextToken)).toEqual([undefined, 'page-2', 'page-3']);
+    expect(ecr.commandCalls(DescribePullThroughCacheRulesCommand)).toHaveLength(3);
+  });
+
+  it('returns no prefixes for a registry without rules', async () => {
+    servePages([{ prefixes: [] }]);
+    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual([]);
+  });
+
+  it('leaves out a ROOT rule unless the stage manages ROOT', async () => {
+    servePages([{ prefixes: ['ROOT', 'quay'] }]);
+    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['quay']);
+  });
+
+  it('keeps a ROOT rule when MANAGE_ROOT_PREFIX is true', async () => {
+    setEnv({ MANAGE_ROOT_PREFIX: 'true' });
+    servePages([{ prefixes: ['ROOT', 'quay'] }]);
+    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['ROOT', 'quay']);
+  });
+
+  it('takes the deploy-time dry run and concurrency when the input says nothing', async () => {
+    setEnv({ DRY_RUN: 'true', MAX_CONCURRENCY: '12' });
+    servePages([{ prefixes: ['quay'] }]);
+    const run = await handler({ input: {}, executionStartTime: START }, context);
+    expect(run.dryRun).toBe(true);
+    expect(run.maxConcurrency).toBe(12);
+  });
+
+  it.each([
+    ['true', false, false],
+    ['false', true, true],
+  ])('lets the input dryRun override DRY_RUN=%s', async (env, dryRun, expected) => {
+    setEnv({ DRY_RUN: env });
+    servePages([{ prefixes: ['quay'] }]);
+    expect((await handler({ input: { dryRun }, executionStartTime: START }, context)).dryRun).toBe(expected);
+  });
+
+  it('judges pull age as of the execution start unless the input names another time', async () => {
+    servePages([{ prefixes: ['quay'] }]);
+    const run = await handler({ input: { referenceTime: '2026-01-01T00:00:00Z' }, executionStartTime: START }, context);
+    expect(run.referenceTime).toBe('2026-01-01T00:00:00Z');
+  });
+
+  it('passes on the one repository an event names', async () => {
+    servePages([{ prefixes: ['quay'] }]);
+    const run = await handler({ input: { repositoryName: 'quay/coreos/etcd' }, executionStartTime: START }, context);
+    expect(run.repositoryName).toBe('quay/coreos/etcd');
+  });
+
+  it('rejects an invalid input before calling ECR', async () => {
+    servePages([{ prefixes: ['quay'] }]);
+    const error = await rejectionOf(handler({ input: { dryRun: 'yes' }, executionStartTime: START }, context));
+    expect(error.name).toBe('InvalidExecutionInput');
+    expect(error.message).toContain('dryRun');
+    expect(ecr.calls()).toHaveLength(0);
+  });
+
+  it('rejects an unknown input field before calling ECR', async () => {
+    const error = await rejectionOf(handler({ input: { source: 'manual' }, executionStartTime: START }, context));
+    expect(error.name).toBe('InvalidExecutionInput');
+    expect(error.message).toContain('source');
+    expect(ecr.calls()).toHaveLength(0);
+  });
+
+  it('rejects a bad configuration before calling ECR', async () => {
+    setEnv({ KEEP_IMAGES: '0' });
+    const error = await rejectionOf(handler({ input: {}, executionStartTime: START }, context));
+    expect(error.name).toBe('ConfigurationError');
+    expect(error.message).toContain('KEEP_IMAGES');
+    expect(ecr.calls()).toHaveLength(0);
+  });
+
+  it('lets throttling propagate under its own name for the state machine to retry', async () => {
+    ecr.on(DescribePullThroughCacheRulesCommand).rejects(serviceError('ThrottlingException'));
+    expect((await rejectionOf(handler({ input: {}, executionStartTime: START }, context))).name).toBe('ThrottlingException');
+  });
+});

@@ -1,0 +1,51 @@
+import { mockClient } from 'aws-sdk-client-mock';
+import { ECRClient, InvalidParameterException, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import { handler } from '../../../functions/put-lifecycle-policy';
+import { lifecyclePolicyText } from '../../../functions/lib/lifecycle-policy';
+import { context, isolateEnvironment, rejectionOf, setEnv } from './helpers';
+
+const ecr = mockClient(ECRClient);
+isolateEnvironment();
+beforeEach(() => ecr.reset());
+afterAll(() => ecr.restore());
+
+describe("putting the tool's lifecycle policy", () => {
+  it('puts the keep-latest-1 policy by default', async () => {
+    ecr.on(PutLifecyclePolicyCommand).resolves({});
+    expect(await handler({ repositoryName: 'quay/coreos/etcd' }, context)).toEqual({});
+    const calls = ecr.commandCalls(PutLifecyclePolicyCommand);
+    expect(calls).toHaveLength(1);
+    const { repositoryName, lifecyclePolicyText: text } = calls[0].args[0].input;
+    expect(repositoryName).toBe('quay/coreos/etcd');
+    expect(JSON.parse(text!)).toEqual({
+      rules: [
+        {
+          rulePriority: 1,
+          description: 'ecr-lifecycle-manager: keep the latest 1 image',
+          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 },
+          action: { type: 'expire' },
+        },
+      ],
+    });
+  });
+
+  it('puts exactly the policy text for KEEP_IMAGES', async () => {
+    setEnv({ KEEP_IMAGES: '3' });
+    ecr.on(PutLifecyclePolicyCommand).resolves({});
+    await handler({ repositoryName: 'quay/a' }, context);
+    const text = ecr.commandCalls(PutLifecyclePolicyCommand)[0].args[0].input.lifecyclePolicyText;
+    expect(text).toBe(lifecyclePolicyText(3));
+    expect(JSON.parse(text!).rules[0].selection.countNumber).toBe(3);
+  });
+
+  it('puts nothing when the configuration is invalid', async () => {
+    setEnv({ KEEP_IMAGES: '0' });
+    expect((await rejectionOf(handler({ repositoryName: 'quay/a' }, context))).name).toBe('ConfigurationError');
+    expect(ecr.calls()).toHaveLength(0);
+  });
+
+  it("lets ECR's rejection propagate under its own name", async () => {
+    ecr.on(PutLifecyclePolicyCommand).rejects(new InvalidParameterException({ message: 'Lifecycle policy validation failure', $metadata: {} }));
+    expect((await rejectionOf(handler({ repositoryName: 'quay/a' }, context))).name).toBe('InvalidParameterException');
+  });
+});

@@ -1,0 +1,173 @@
+// The largest state the sweep's parent execution can carry, built by running the definition's own Pass states and
+// ResultPaths over the largest values each Task can return, measured against Step Functions' 256 KiB limit.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { toBatches } from '../../functions/lib/batches';
+import { MAX_FAILED_NAMES, emptyReport, type Report, type RepositoryResult } from '../../functions/lib/report';
+import { DELETE_BATCH_SIZE, REPOSITORIES_PER_CHILD, REPOSITORY_PAGE_SIZE } from '../../functions/lib/limits';
+import type { RepositoryPage } from '../../functions/list-cached-repositories';
+import type { SweepRun } from '../../functions/list-pull-through-cache-prefixes';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type State = { Type: string; Parameters?: Json; ResultPath?: string; ItemsPath?: string; ItemSelector?: Json; Next?: string; ItemProcessor?: Json };
+
+const definition = parse(readFileSync(join(__dirname, '../../statemachines/sweep.asl.yml'), 'utf8'));
+const states: Record<string, State> = definition.States;
+
+const KIB = 1024;
+const BUDGET = 200 * KIB; // Step Functions allows 256 KiB; keep a margin.
+const NAME_LENGTH = 256; // ECR's longest repository name
+const PREFIX_LENGTH = 30; // ECR's longest ecrRepositoryPrefix
+const PREFIXES = 50; // pull-through cache rules per registry
+// ECR documents no maximum for nextToken; real ones are a few hundred characters. Assume a generous one.
+const NEXT_TOKEN = 'T'.repeat(2048);
+// The longest error name the Catch can record: one of the Lambda errors once its retries are spent.
+const LONGEST_ERROR = 'Lambda.ClientExecutionTimeoutException';
+
+const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+const longName = (i: number) => {
+  const head = `docker-hub/library/repo-${i}-`;
+  return head + 'x'.repeat(NAME_LENGTH - head.length);
+};
+
+function read(path: string, state: Json, context: Json): Json {
+  const [root, ...keys] = path.split('.');
+  let value = root === '$$' ? context : root === '$' ? state : undefined;
+  if (value === undefined) throw new Error(`unsupported path ${path}`);
+  for (const key of keys) {
+    const indexed = /^(\w+)\[(\d+)\]$/.exec(key);
+    value = indexed ? value?.[indexed[1]]?.[Number(indexed[2])] : value?.[key];
+  }
+  return value;
+}
+
+/** Evaluates Parameters / ItemSelector: `key.$` paths, the intrinsics the definition uses, and literals. */
+function evaluate(template: Json, state: Json, context: Json = {}): Json {
+  if (Array.isArray(template)) return template.map((v) => evaluate(v, state, context));
+  if (template === null || typeof template !== 'object') return template;
+  return Object.fromEntries(
+    Object.entries(template).map(([key, value]) => {
+      if (!key.endsWith('.$')) return [key, evaluate(value, state, context)];
+      const expression = value as string;
+      const partition = /^States\.ArrayPartition\((\$[^,]*),\s*(\d+)\)$/.exec(expression);
+      if (partition) return [key.slice(0, -2), toBatches(read(partition[1], state, context), Number(partition[2]))];
+      if (expression.startsWith('States.')) throw new Error(`unsupported intrinsic ${expression}`);
+      return [key.slice(0, -2), read(expression, state, context)];
+    }),
+  );
+}
+
+/** Places a Task's result into its input the way ResultPath does (a `$.key` path) and returns the state output. */
+function applyResult(state: Json, resultPath: string | undefined, result: Json): Json {
+  if (resultPath === undefined) return result;
+  const match = /^\$\.(\w+)$/.exec(resultPath);
+  if (!match) throw new Error(`unsupported ResultPath ${resultPath}`);
+  return { ...state, [match[1]]: result };
+}
+
+const run: SweepRun = {
+  dryRun: false,
+  referenceTime: '2026-11-30T02:00:00.000Z',
+  repositoryName: null,
+  ecrRepositoryPrefixes: Array.from({ length: PREFIXES }, (_, i) => `p${i}-`.padEnd(PREFIX_LENGTH, 'x')),
+  maxConcurrency: 4,
+};
+
+/** A full page of cached names, all of the longest length. */
+function fullPage(from: number): RepositoryPage {
+  const names = Array.from({ length: REPOSITORY_PAGE_SIZE }, (_, i) => longName(from + i));
+  return { batches: toBatches(names, REPOSITORIES_PER_CHILD), nextToken: NEXT_TOKEN, scanned: names.length, cached: names.length };
+}
+
+/** What the Map returns when every repository of every child failed: one array of RecordFailure outputs per child. */
+function allFailed(batches: string[][]): RepositoryResult[][] {
+  const recordFailure = states.ManageRepositories.ItemProcessor.States.ManageEachRepository.ItemProcessor.States.RecordFailure;
+  return batches.map((batch) =>
+    batch.map((name) => evaluate(recordFailure.Parameters, { repositoryName: name, error: { Error: LONGEST_ERROR, Cause: '' } })),
+  );
+}
+
+function fullReport(): Report {
+  return {
+    ...emptyReport(),
+    scanned: 1e9,
+    cached: 1e9,
+    failed: 1e9,
+    failedRepositoryNames: Array.from({ length: MAX_FAILED_NAMES }, (_, i) => longName(1e6 + i)),
+  };
+}
+
+describe('the sweep definition the sizes are measured on', () => {
+  it('starts its report with the fields the report code counts', () => {
+    expect(Object.keys(states.StartReport.Parameters.report).sort()).toEqual(Object.keys(emptyReport()).sort());
+  });
+
+  it('hands the Map the page batches and keeps its results beside the page', () => {
+    expect(states.ListCachedRepositories.ResultPath).toBe('$.page');
+    expect(states.ManageRepositories.ItemsPath).toBe('$.page.batches');
+    expect(states.ManageRepositories.ResultPath).toBe('$.results');
+    expect(states.TallyReport.ResultPath).toBe('$.report');
+  });
+
+  it('records a failed repository by its name and error', () => {
+    expect(allFailed([['quay/a']])).toEqual([[{ failed: 'quay/a', error: LONGEST_ERROR }]]);
+  });
+});
+
+describe('the largest parent state', () => {
+  // Walk one pass of the page loop with the largest values, measuring every state output on the way.
+  const execution = { repositoryName: 'r'.repeat(NAME_LENGTH), referenceTime: '2026-11-30T02:00:00+00:00', dryRun: true };
+  const afterPrefixes = applyResult(execution, states.ListPullThroughCachePrefixes.ResultPath, run);
+  const afterStart = evaluate(states.StartReport.Parameters, afterPrefixes);
+  // A later page: the report already holds the most failed names it keeps.
+  const laterPage = { ...afterStart, report: fullReport() };
+  const afterList = applyResult(laterPage, states.ListCachedRepositories.ResultPath, fullPage(0));
+  const afterMap = applyResult(afterList, states.ManageRepositories.ResultPath, allFailed(afterList.page.batches));
+  const afterTally = applyResult(afterMap, states.TallyReport.ResultPath, fullReport());
+
+  it('carries a full page of the longest names through the Map', () => {
+    expect(afterMap.page.batches.flat()).toHaveLength(REPOSITORY_PAGE_SIZE);
+    expect(afterMap.page.batches.flat().every((n: string) => n.length === NAME_LENGTH)).toBe(true);
+    expect(afterMap.results.flat()).toHaveLength(REPOSITORY_PAGE_SIZE);
+    expect(afterMap.report.failedRepositoryNames).toHaveLength(MAX_FAILED_NAMES);
+    expect(afterMap.run.ecrRepositoryPrefixes).toHaveLength(PREFIXES);
+  });
+
+  it.each([
+    ['after the prefixes', () => afterPrefixes],
+    ['after the repository page', () => afterList],
+    ['after the Map, with every repository failed', () => afterMap],
+    ['after the tally', () => afterTally],
+  ])('stays under 200 KiB %s', (_, state) => {
+    expect(size(state())).toBeLessThan(BUDGET);
+  });
+
+  it('gives the tally step an input under 200 KiB', () => {
+    expect(size(evaluate(states.TallyReport.Parameters, afterMap))).toBeLessThan(BUDGET);
+  });
+
+  it('gives each child execution a small input', () => {
+    const child = evaluate(states.ManageRepositories.ItemSelector, afterList, { Map: { Item: { Value: afterList.page.batches[0] } } });
+    expect(child.repositoryNames).toHaveLength(REPOSITORIES_PER_CHILD);
+    expect(size(child)).toBeLessThan(32 * KIB);
+  });
+
+  it("stays under 200 KiB in the final attempt's pass", () => {
+    const prepared = evaluate(states.PrepareFinalAttempt.Parameters, afterTally);
+    // The final attempt retries each kept name in a child of its own.
+    expect(prepared.finalAttempt).toBe(true);
+    expect(prepared.page.batches).toHaveLength(MAX_FAILED_NAMES);
+    expect(prepared.page.batches.every((b: string[]) => b.length === 1)).toBe(true);
+    expect(size(prepared)).toBeLessThan(BUDGET);
+
+    const results = prepared.page.batches.map(() => [{ lifecyclePolicy: 'USER_DEFINED', imagesExpired: 1e9 }]);
+    const afterFinalMap = applyResult(prepared, states.ManageRepositories.ResultPath, results);
+    expect(size(afterFinalMap)).toBeLessThan(BUDGET);
+    expect(size(applyResult(afterFinalMap, states.TallyReport.ResultPath, fullReport()))).toBeLessThan(BUDGET);
+  });
+
+  it('deletes images in calls BatchDeleteImage accepts', () => {
+    expect(DELETE_BATCH_SIZE).toBeLessThanOrEqual(100);
+  });
+});
