@@ -34,9 +34,14 @@ export interface ImageDeleteFailure {
   failureReason?: string;
 }
 
-/** An image that is already gone (another sweep, ECR's own lifecycle rule) is what deleting it wanted anyway. */
+/**
+ * Failures that mean nothing went wrong: an image already gone (another sweep, ECR's own lifecycle rule), and a
+ * platform image that a multi-platform image still in use refers to, which stays until that image goes.
+ */
+const EXPECTED_DELETE_FAILURES = new Set(['ImageNotFound', 'ImageReferencedByManifestList']);
+
 export function unexpectedDeleteFailures(failures: readonly ImageDeleteFailure[]): ImageDeleteFailure[] {
-  return failures.filter((failure) => failure.failureCode !== 'ImageNotFound');
+  return failures.filter((failure) => !EXPECTED_DELETE_FAILURES.has(failure.failureCode ?? ''));
 }
 
 export class ImageDeleteFailed extends Error {

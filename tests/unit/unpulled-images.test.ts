@@ -65,14 +65,14 @@ describe('choosing the images nobody pulled', () => {
 });
 
 describe('failures of a batch delete', () => {
-  it('ignores images that are already gone and keeps every other failure', () => {
+  it('ignores images already gone or still referenced by a multi-platform image, and keeps every other failure', () => {
     const failures = [
       { imageId: { imageDigest: 'sha256:a' }, failureCode: 'ImageNotFound', failureReason: 'gone' },
       { imageId: { imageDigest: 'sha256:b' }, failureCode: 'ImageReferencedByManifestList', failureReason: 'in use' },
       { imageId: { imageDigest: 'sha256:c' }, failureCode: 'KmsError' },
       { imageId: { imageDigest: 'sha256:d' } },
     ];
-    expect(unexpectedDeleteFailures(failures).map((f) => f.imageId?.imageDigest)).toEqual(['sha256:b', 'sha256:c', 'sha256:d']);
+    expect(unexpectedDeleteFailures(failures).map((f) => f.imageId?.imageDigest)).toEqual(['sha256:c', 'sha256:d']);
   });
 
   it('reports the count and the first failure under the error name ImageDeleteFailed', () => {

@@ -157,7 +157,7 @@ describe('expiring images nobody pulled', () => {
   it('tries every batch and then fails with ImageDeleteFailed when an image could not be deleted', async () => {
     const old = digests('old', 250);
     serveImages([old.map(unpulled)]);
-    serveDeletes({ [old[5]]: 'ImageReferencedByManifestList', [old[150]]: 'ImageNotFound' });
+    serveDeletes({ [old[5]]: 'KmsError', [old[150]]: 'ImageNotFound', [old[200]]: 'ImageReferencedByManifestList' });
     const error = await rejectionOf(expire());
     expect(error.name).toBe('ImageDeleteFailed');
     expect(error.message).toContain(REPOSITORY);
