@@ -1,0 +1,67 @@
+// Runs `serverless package` the way a fresh clone with no AWS account would: no credentials, no profile, no network
+// needed, output into a temporary directory so that parallel runs do not share `.serverless/`.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const projectRoot = path.join(__dirname, '..', '..');
+
+export interface PackageResult {
+  status: number | null;
+  /** stdout and stderr together: the framework writes its errors to stderr. */
+  output: string;
+  packageDir: string;
+}
+
+/** Environment with every way of finding AWS credentials removed. */
+export function offlineEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/^AWS_/.test(key)) delete env[key];
+  }
+  const nowhere = path.join(os.tmpdir(), 'ecr-lifecycle-manager-no-aws');
+  return {
+    ...env,
+    AWS_SHARED_CREDENTIALS_FILE: path.join(nowhere, 'credentials'),
+    AWS_CONFIG_FILE: path.join(nowhere, 'config'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    CI: 'true',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    FORCE_COLOR: '0',
+  };
+}
+
+export function packageService(args: string[] = []): PackageResult {
+  const packageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-lifecycle-manager-package-'));
+  const cli = path.join(projectRoot, 'node_modules', 'osls', 'bin', 'serverless.js');
+  const result = spawnSync(process.execPath, [cli, 'package', '--package', packageDir, ...args], {
+    cwd: projectRoot,
+    env: offlineEnvironment(),
+    input: '',
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  return {
+    status: result.status,
+    output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
+    packageDir,
+  };
+}
+
+export function readTemplate(packageDir: string): Template {
+  const file = path.join(packageDir, 'cloudformation-template-update-stack.json');
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Template;
+}
+
+export interface Resource {
+  Type: string;
+  Properties?: Record<string, any>;
+  DependsOn?: string | string[];
+}
+
+export interface Template {
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, unknown>;
+}

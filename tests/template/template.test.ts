@@ -1,0 +1,393 @@
+// The packaged CloudFormation template, as `serverless package` writes it offline: the workflow, its schedule,
+// logs, and least-privilege IAM (each function gets exactly the ECR actions its handler declares).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ACCOUNT, PARTITION, REGION, Stack, roleOf, roleStatements, type Statement } from './cloudformation';
+import { packageService, projectRoot, readTemplate, type PackageResult, type Resource } from './serverless';
+
+const SERVICE = 'ecr-lifecycle-manager';
+const STAGE = 'dev';
+const EXPRESS_CHILD_LIMIT_SECONDS = 300;
+
+/** The workflow's functions: key in serverless.yml -> handler module. */
+const FUNCTIONS: Record<string, string> = {
+  listPullThroughCachePrefixes: 'functions/list-pull-through-cache-prefixes',
+  listCachedRepositories: 'functions/list-cached-repositories',
+  checkLifecyclePolicy: 'functions/check-lifecycle-policy',
+  putLifecyclePolicy: 'functions/put-lifecycle-policy',
+  expireUnpulledImages: 'functions/expire-unpulled-images',
+  tallyReport: 'functions/tally-report',
+};
+
+/** IAM actions that only take Resource "*" (no resource type in the service authorization reference). */
+const ONLY_ON_STAR = new Set([
+  'ecr:DescribePullThroughCacheRules',
+  // CloudWatch Logs vended log delivery, which a state machine's logging configuration needs.
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+
+const READ_ONLY = /^[a-z0-9-]+:(Describe|Get|List|BatchGet|BatchCheck)[A-Za-z]*$/;
+
+let packaged: PackageResult;
+let stack: Stack;
+
+beforeAll(() => {
+  packaged = packageService();
+  if (packaged.status !== 0) throw new Error(`serverless package failed (${packaged.status}):\n${packaged.output}`);
+  stack = new Stack(readTemplate(packaged.packageDir));
+}, 240_000);
+
+afterAll(() => {
+  if (packaged?.packageDir) fs.rmSync(packaged.packageDir, { recursive: true, force: true });
+});
+
+const functionName = (key: string) => `${SERVICE}-${STAGE}-${key}`;
+const functionArn = (key: string) => `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${functionName(key)}`;
+const repositoryArns = `arn:${PARTITION}:ecr:${REGION}:${ACCOUNT}:repository/*`;
+
+function lambdaFunctions(): [string, Resource][] {
+  return stack.ofType('AWS::Lambda::Function');
+}
+
+function lambdaFunction(key: string): [string, Resource] {
+  const found = lambdaFunctions().find(([, r]) => r.Properties?.FunctionName === functionName(key));
+  if (!found) throw new Error(`no Lambda function ${functionName(key)} in the template`);
+  return found;
+}
+
+function stateMachine(): [string, Resource] {
+  const machines = stack.ofType('AWS::StepFunctions::StateMachine');
+  expect(machines).toHaveLength(1);
+  return machines[0];
+}
+
+function stateMachineName(): string {
+  return stack.resolve(stateMachine()[1].Properties?.StateMachineName) as string;
+}
+
+/** The definition with its Fn::Sub resolved, parsed as Step Functions will parse it. */
+function definition(): Record<string, any> {
+  const text = stack.resolve(stateMachine()[1].Properties?.DefinitionString);
+  expect(typeof text).toBe('string');
+  return JSON.parse(text as string);
+}
+
+type State = Record<string, any>;
+
+/** Every state, at any depth of Map and Parallel, with the processor config of the Map it runs in. */
+function allStates(machine: Record<string, any>, insideDistributedMap = false): [string, State, boolean][] {
+  const states = Object.entries(machine.States as Record<string, State>);
+  return states.flatMap(([name, state]) => {
+    const nested: [string, State, boolean][] = [];
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor) {
+      const distributed = processor.ProcessorConfig?.Mode === 'DISTRIBUTED';
+      nested.push(...allStates(processor, insideDistributedMap || distributed));
+    }
+    for (const branch of state.Branches ?? []) nested.push(...allStates(branch, insideDistributedMap));
+    return [[name, state, insideDistributedMap] as [string, State, boolean], ...nested];
+  });
+}
+
+function distributedMaps(): [string, State][] {
+  return allStates(definition())
+    .filter(([, s]) => s.Type === 'Map' && (s.ItemProcessor ?? s.Iterator)?.ProcessorConfig?.Mode === 'DISTRIBUTED')
+    .map(([name, s]) => [name, s]);
+}
+
+/** The function ARN a Task invokes, for both the plain ARN form and arn:aws:states:::lambda:invoke. */
+function invokedFunctionArn(state: State): string | undefined {
+  if (state.Type !== 'Task') return undefined;
+  if (String(state.Resource).startsWith(`arn:${PARTITION}:lambda:`)) return state.Resource;
+  if (String(state.Resource).startsWith(`arn:${PARTITION}:states:::lambda:invoke`)) {
+    return state.Parameters?.FunctionName ?? state.Arguments?.FunctionName;
+  }
+  return undefined;
+}
+
+function allRoles(): [string, Statement[]][] {
+  return stack.ofType('AWS::IAM::Role').map(([id]) => [id, roleStatements(stack, id)]);
+}
+
+function actionsOf(statements: Statement[], service: string): string[] {
+  return [...new Set(statements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action))]
+    .filter((a) => a.startsWith(`${service}:`))
+    .sort();
+}
+
+function resourcesFor(statements: Statement[], action: string): string[] {
+  return statements
+    .filter((s) => s.Effect === 'Allow' && s.Action.includes(action))
+    .flatMap((s) => s.Resource)
+    .sort();
+}
+
+describe('the state machine', () => {
+  test('is a STANDARD state machine named after the service and stage', () => {
+    const [, machine] = stateMachine();
+    expect(machine.Properties?.StateMachineType).toBe('STANDARD');
+    expect(stateMachineName()).toBe(`${SERVICE}-${STAGE}-sweep`);
+  });
+
+  test('runs the per-repository work in a DISTRIBUTED Map whose children are EXPRESS executions', () => {
+    const maps = distributedMaps();
+    expect(maps.length).toBeGreaterThanOrEqual(1);
+    for (const [, map] of maps) {
+      expect(map.ItemProcessor.ProcessorConfig).toEqual(
+        expect.objectContaining({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }),
+      );
+      expect(map.MaxConcurrency ?? map.MaxConcurrencyPath).toBeDefined();
+    }
+  });
+
+  test('invokes only the functions of this stack, and each of them', () => {
+    const invoked = new Set(allStates(definition()).map(([, s]) => invokedFunctionArn(s)).filter(Boolean));
+    const tasks = allStates(definition()).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const [name, task] of tasks) {
+      expect({ name, invokes: invokedFunctionArn(task) }).toEqual({ name, invokes: expect.any(String) });
+    }
+    expect([...invoked].sort()).toEqual(Object.keys(FUNCTIONS).map(functionArn).sort());
+  });
+
+  test('logs errors, without execution data, to its own log group with the retention param', () => {
+    const logging = stateMachine()[1].Properties?.LoggingConfiguration;
+    expect(['ERROR', 'ALL']).toContain(logging?.Level);
+    expect(logging?.IncludeExecutionData).toBe(false);
+    expect(logging?.Destinations).toHaveLength(1);
+    const logGroupId = Stack.target(logging.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn);
+    const logGroup = stack.resource(logGroupId as string);
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties?.RetentionInDays).toBe(14);
+  });
+
+  test('is started by the schedule cron(0 2 * * ? *) with {} as input', () => {
+    const [machineId] = stateMachine();
+    const rules = stack.ofType('AWS::Events::Rule');
+    const scheduled = rules.filter(([, r]) =>
+      (r.Properties?.Targets ?? []).some((t: Record<string, unknown>) => Stack.target(t.Arn) === machineId),
+    );
+    expect(scheduled).toHaveLength(1);
+    const [, rule] = scheduled[0];
+    expect(rule.Properties?.ScheduleExpression).toBe('cron(0 2 * * ? *)');
+    expect(rule.Properties?.State).toBe('ENABLED');
+    const [target] = rule.Properties?.Targets;
+    expect(JSON.parse(target.Input)).toEqual({});
+    // The rule's role may start this state machine and do nothing else.
+    const statements = roleStatements(stack, Stack.target(target.RoleArn) as string);
+    expect(statements.flatMap((s) => s.Action)).toEqual(['states:StartExecution']);
+    expect(statements.flatMap((s) => s.Resource)).toEqual([stack.arn(machineId)]);
+  });
+});
+
+describe('the functions', () => {
+  test('are exactly the six steps of the workflow, on nodejs22.x and arm64', () => {
+    expect(lambdaFunctions().map(([, r]) => r.Properties?.FunctionName).sort()).toEqual(
+      Object.keys(FUNCTIONS).map(functionName).sort(),
+    );
+    for (const [key, module] of Object.entries(FUNCTIONS)) {
+      const [, fn] = lambdaFunction(key);
+      expect({ key, runtime: fn.Properties?.Runtime, architectures: fn.Properties?.Architectures }).toEqual({
+        key,
+        runtime: 'nodejs22.x',
+        architectures: ['arm64'],
+      });
+      expect(fn.Properties?.Handler).toBe(`${module}.handler`);
+    }
+  });
+
+  test('each log to a log group of their own with the retention param, as every log group does', () => {
+    const logGroups = stack.ofType('AWS::Logs::LogGroup');
+    for (const [id, group] of logGroups) {
+      expect({ id, retention: group.Properties?.RetentionInDays }).toEqual({ id, retention: 14 });
+    }
+    const names = logGroups.map(([, g]) => stack.resolve(g.Properties?.LogGroupName));
+    for (const key of Object.keys(FUNCTIONS)) expect(names).toContain(`/aws/lambda/${functionName(key)}`);
+  });
+
+  test('get the stage params and Powertools settings as environment variables', () => {
+    for (const key of Object.keys(FUNCTIONS)) {
+      const [, fn] = lambdaFunction(key);
+      expect(fn.Properties?.Environment?.Variables).toEqual(
+        expect.objectContaining({
+          DRY_RUN: 'false',
+          KEEP_IMAGES: '1',
+          UNPULLED_DAYS: '30',
+          MANAGE_ROOT_PREFIX: 'false',
+          MAX_CONCURRENCY: '4',
+          POWERTOOLS_SERVICE_NAME: 'ecr-lifecycle-manager',
+          POWERTOOLS_METRICS_NAMESPACE: 'EcrLifecycleManager',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        }),
+      );
+    }
+  });
+
+  test('that run inside an EXPRESS child fit, one after another, in its five minutes', () => {
+    const arns = new Set(
+      allStates(definition())
+        .filter(([, s, insideDistributedMap]) => insideDistributedMap && invokedFunctionArn(s))
+        .map(([, s]) => invokedFunctionArn(s)),
+    );
+    expect(arns.size).toBeGreaterThan(0);
+    const timeouts = lambdaFunctions()
+      .filter(([id]) => arns.has(stack.arn(id)))
+      .map(([, fn]) => fn.Properties?.Timeout as number);
+    expect(timeouts).toHaveLength(arns.size);
+    expect(timeouts.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(EXPRESS_CHILD_LIMIT_SECONDS);
+  });
+});
+
+describe('IAM', () => {
+  test.each(Object.entries(FUNCTIONS))(
+    'the role of %s grants exactly the ECR actions its handler declares',
+    async (key, module) => {
+      const { ecrActions } = (await import(path.join(projectRoot, module))) as { ecrActions: string[] };
+      expect(Array.isArray(ecrActions)).toBe(true);
+      const [, fn] = lambdaFunction(key);
+      const statements = roleStatements(stack, roleOf(fn, 'Role'));
+      expect(actionsOf(statements, 'ecr')).toEqual([...ecrActions].sort());
+      // Nothing but ECR and writing its own logs.
+      const services = new Set(statements.flatMap((s) => s.Action).map((a) => a.split(':')[0]));
+      expect([...services].every((s) => s === 'ecr' || s === 'logs')).toBe(true);
+    },
+  );
+
+  test('every function has a role of its own', () => {
+    const roles = Object.keys(FUNCTIONS).map((key) => roleOf(lambdaFunction(key)[1], 'Role'));
+    expect(new Set(roles).size).toBe(roles.length);
+  });
+
+  test('a function writes only to its own log group', () => {
+    for (const key of Object.keys(FUNCTIONS)) {
+      const statements = roleStatements(stack, roleOf(lambdaFunction(key)[1], 'Role'));
+      expect(actionsOf(statements, 'logs')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      const ownLogGroup = `arn:${PARTITION}:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${functionName(key)}:*`;
+      for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
+        expect(resourcesFor(statements, action)).toEqual([ownLogGroup]);
+      }
+    }
+  });
+
+  test('ECR actions are granted on repository ARNs, "*" only for DescribePullThroughCacheRules', () => {
+    for (const [role, statements] of allRoles()) {
+      for (const action of actionsOf(statements, 'ecr')) {
+        const expected = action === 'ecr:DescribePullThroughCacheRules' ? ['*'] : [repositoryArns];
+        expect({ role, action, resources: resourcesFor(statements, action) }).toEqual({
+          role,
+          action,
+          resources: expected,
+        });
+      }
+    }
+  });
+
+  test('no role may change anything on Resource "*" except log delivery, which IAM allows only there', () => {
+    for (const [role, statements] of allRoles()) {
+      for (const s of statements.filter((st) => st.Effect === 'Allow' && st.Resource.includes('*'))) {
+        for (const action of s.Action) {
+          expect({ role, action, allowed: READ_ONLY.test(action) || ONLY_ON_STAR.has(action) }).toEqual({
+            role,
+            action,
+            allowed: true,
+          });
+        }
+      }
+    }
+  });
+
+  test('no role uses ecr:ListRepositories, ecr:DeleteLifecyclePolicy or a wildcard action', () => {
+    const actions = allRoles().flatMap(([, statements]) => statements.flatMap((s) => s.Action));
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions).not.toContain('ecr:ListRepositories');
+    expect(actions).not.toContain('ecr:DeleteLifecyclePolicy');
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+  });
+});
+
+describe("the state machine's role", () => {
+  const statements = () => roleStatements(stack, roleOf(stateMachine()[1], 'RoleArn'));
+  const executionArn = (suffix: string) =>
+    `arn:${PARTITION}:states:${REGION}:${ACCOUNT}:execution:${stateMachineName()}${suffix}`;
+
+  test('invokes exactly the workflow functions and their versions', () => {
+    expect(actionsOf(statements(), 'lambda')).toEqual(['lambda:InvokeFunction']);
+    const expected = Object.keys(FUNCTIONS).flatMap((key) => [functionArn(key), `${functionArn(key)}:*`]);
+    expect(resourcesFor(statements(), 'lambda:InvokeFunction')).toEqual(expected.sort());
+  });
+
+  test("starts the Distributed Map's children as executions of the state machine itself", () => {
+    expect(resourcesFor(statements(), 'states:StartExecution')).toEqual([stack.arn(stateMachine()[0])]);
+  });
+
+  test("describes and stops the Map's child executions, execution:<name>/*", () => {
+    for (const action of ['states:DescribeExecution', 'states:StopExecution']) {
+      expect(resourcesFor(statements(), action)).toEqual([executionArn('/*')]);
+    }
+  });
+
+  test('redrives the Map Run of every Distributed Map, execution:<name>/<label>:*', () => {
+    const labels = distributedMaps().map(([name, map]) => map.Label ?? name);
+    expect(labels).toContain('ManageRepositories');
+    expect(resourcesFor(statements(), 'states:RedriveExecution')).toEqual(
+      labels.map((label) => executionArn(`/${label}:*`)).sort(),
+    );
+  });
+
+  test('grants Step Functions nothing beyond running its own executions', () => {
+    expect(actionsOf(statements(), 'states')).toEqual([
+      'states:DescribeExecution',
+      'states:RedriveExecution',
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
+  });
+});
+
+describe('stage params', () => {
+  test('overridden with --param reach the environment, the schedule and every log group', () => {
+    const overrides = {
+      dryRun: 'true',
+      keepImages: '3',
+      unpulledDays: '0',
+      maxConcurrency: '20',
+      manageRootPrefix: 'true',
+      schedule: 'rate(6 hours)',
+      logRetentionInDays: '30',
+    };
+    const result = packageService(Object.entries(overrides).map(([k, v]) => `--param=${k}=${v}`));
+    let overridden: Stack;
+    try {
+      if (result.status !== 0) throw new Error(`serverless package failed (${result.status}):\n${result.output}`);
+      overridden = new Stack(readTemplate(result.packageDir));
+    } finally {
+      fs.rmSync(result.packageDir, { recursive: true, force: true });
+    }
+
+    const functions = overridden.ofType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(Object.keys(FUNCTIONS).length);
+    for (const [, fn] of functions) {
+      expect(fn.Properties?.Environment?.Variables).toEqual(
+        expect.objectContaining({
+          DRY_RUN: 'true',
+          KEEP_IMAGES: '3',
+          UNPULLED_DAYS: '0',
+          MAX_CONCURRENCY: '20',
+          MANAGE_ROOT_PREFIX: 'true',
+        }),
+      );
+    }
+    const schedules = overridden.ofType('AWS::Events::Rule').map(([, r]) => r.Properties?.ScheduleExpression);
+    expect(schedules).toEqual(['rate(6 hours)']);
+    const retentions = overridden.ofType('AWS::Logs::LogGroup').map(([, g]) => g.Properties?.RetentionInDays);
+    expect(retentions).toHaveLength(functions.length + 1);
+    expect(new Set(retentions)).toEqual(new Set([30]));
+  }, 240_000);
+});
