@@ -1,24 +1,16 @@
 // ECR's error responses as AWS JSON 1.1 carries them, so the real SDK raises its own exception classes.
 // The SDK reads the error code from the body's `__type` (it falls back to a header), and classifies
 // ThrottlingException as throttling by name, not by status, so ECR's 400 is kept for it.
+import { AwsJsonError } from '../aws-json-server';
 
-export class EcrError extends Error {
+export class EcrError extends AwsJsonError {
   constructor(
     /** ECR's error code, e.g. RepositoryNotFoundException: sent as `__type`. */
-    readonly code: string,
+    code: string,
     message: string,
   ) {
-    super(message);
-    this.name = code;
-  }
-
-  /** ECR answers 400 for its client errors; only server-side faults are 5xx (and the SDK retries those). */
-  get httpStatus(): number {
-    return this.code === 'ServerException' ? 500 : 400;
-  }
-
-  body(): { __type: string; message: string } {
-    return { __type: this.code, message: this.message };
+    // ECR answers 400 for its client errors; only server-side faults are 5xx (and the SDK retries those).
+    super(code, message, code === 'ServerException' ? 500 : 400);
   }
 }
 
