@@ -12,6 +12,7 @@ import { formatSummary, type SweepSummary } from './report-format';
 import { runSweep, type LocalExecution } from './runner';
 import { PROJECT_ROOT, loadServerlessConfig } from './serverless-config';
 import { awsTarget } from './aws-target';
+import { BadEvent, sweepEvent } from './event-sweep';
 
 export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
 
@@ -28,6 +29,7 @@ interface SweepOptions {
   now?: string;
   json?: boolean;
   registryOut?: string;
+  event?: string;
   param: Record<string, string>;
   verbose?: boolean;
 }
@@ -72,6 +74,7 @@ function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStre
     .option('--json', 'print the report as JSON on stdout')
     .option('--registry-out <file>', 'write the embedded registry\'s final state there (same format)')
     .option('--verbose', 'print the handlers\' structured log lines')
+    .option('--event <file>', 'run the new-repository path for one EventBridge event (with --registry or --demo)')
     .addOption(paramOption())
     .exitOverride()
     .action(async (options: SweepOptions) => {
@@ -108,6 +111,14 @@ async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; er
   if (sources !== 1) throw new BadInput('sweep needs exactly one of --registry FILE, --demo, --aws');
   if (options.aws && options.registryOut) throw new BadInput('--registry-out goes with an embedded registry, not --aws');
   await configFor(options.param);
+  if (options.event) {
+    if (options.aws) throw new BadInput('--event runs on this machine: use it with --registry FILE or --demo, not --aws');
+    if (options.now) throw new BadInput('--now does not go with --event: an event\'s execution is judged as of its start');
+    const eventOptions = { ...options, registryFile: options.registry ?? DEMO_REGISTRY, eventFile: options.event };
+    return sweepEvent(eventOptions, io).catch((error: Error) => {
+      throw error instanceof BadEvent ? new BadInput(error.message) : error;
+    });
+  }
 
   const input = { ...(options.dryRun ? { dryRun: true } : {}), ...(options.now ? { referenceTime: options.now } : {}) };
   const progress = progressLine(io.err);

@@ -131,7 +131,8 @@ function sharedEnvironment(functions: LocalFunction[]): Record<string, string> {
   return merged;
 }
 
-async function withEnvironment<T>(environment: Record<string, string>, work: () => Promise<T>): Promise<T> {
+/** Sets these variables for the duration of `work` and puts back what was there before. */
+export async function withEnvironment<T>(environment: Record<string, string>, work: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
   Object.assign(process.env, environment);
   try {
