@@ -33,6 +33,16 @@ export interface RunOptions {
   /** Replaces the Retry intervals of every state (milliseconds), so tests need not wait for real backoff. */
   retryDelayMs?: number;
   onPageDone?: (report: Report) => void;
+  /** Every event of the execution, nested Map iterations included (those carry an `index`). */
+  onEvent?: (event: ExecutionEvent) => void;
+}
+
+/** The parts of aws-local-stepfunctions' event log that callers read (it does not export the type). */
+export interface ExecutionEvent {
+  type: string;
+  index?: number;
+  state?: { name: string; type: string };
+  parentState?: { name: string };
 }
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -57,6 +67,7 @@ export async function runSweep(options: RunOptions): Promise<LocalExecution> {
     let report: Report | undefined;
     const watching = (async () => {
       for await (const event of execution.eventLogs) {
+        options.onEvent?.(event as ExecutionEvent);
         if (event.type === 'StateExited' && event.state.name === 'TallyReport') {
           report = (event.state.output as Json).report as Report;
           options.onPageDone?.(report);
