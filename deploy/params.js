@@ -60,6 +60,22 @@ function flag(name, value) {
   throw new ParamError(`${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
+// An alarm notification is an e-mail address (a topic is made for it) or the ARN of an existing standard SNS topic.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+function alarmNotification(value) {
+  const text = value === undefined || value === null ? '' : String(value).trim();
+  if (text === '') return { email: '', topicArn: '' };
+  if (EMAIL.test(text)) return { email: text, topicArn: '' };
+  if (TOPIC_ARN.test(text)) return { email: '', topicArn: text };
+  throw new ParamError(
+    `alarmNotification must be empty, an e-mail address or the ARN of a standard SNS topic (arn:aws:sns:REGION:ACCOUNT:NAME), got ${JSON.stringify(value)}`,
+  );
+}
+
+const ruleState = (enabled) => (enabled ? 'ENABLED' : 'DISABLED');
+
 function scheduleExpression(value) {
   const text = String(value).trim();
   if (!/^(cron|rate)\(.+\)$/.test(text)) {
@@ -90,6 +106,9 @@ function checkParams(raw, { lifecyclePolicyText, readConfig } = projectValidator
     maxConcurrency: wholeNumber('maxConcurrency', raw.maxConcurrency, 1, MAX_MAP_CONCURRENCY),
     schedule: scheduleExpression(raw.schedule),
     logRetentionInDays: wholeNumber('logRetentionInDays', raw.logRetentionInDays, 1),
+    cloudTrailEvents: flag('cloudTrailEvents', raw.cloudTrailEvents),
+    pullThroughCacheEvents: flag('pullThroughCacheEvents', raw.pullThroughCacheEvents),
+    alarmNotification: alarmNotification(raw.alarmNotification),
     policyText,
   };
   if (!LOG_RETENTION_DAYS.includes(params.logRetentionInDays)) {
@@ -118,7 +137,18 @@ function environment(params) {
   };
 }
 
-const NAMES = ['dryRun', 'keepImages', 'unpulledDays', 'manageRootPrefix', 'maxConcurrency', 'schedule', 'logRetentionInDays'];
+const NAMES = [
+  'dryRun',
+  'keepImages',
+  'unpulledDays',
+  'manageRootPrefix',
+  'maxConcurrency',
+  'schedule',
+  'logRetentionInDays',
+  'cloudTrailEvents',
+  'pullThroughCacheEvents',
+  'alarmNotification',
+];
 
 let checked;
 /** Resolves every param and checks them together; the first complete answer is kept for the rest of the run. */
@@ -155,6 +185,12 @@ for (const [key, pick] of Object.entries({
   MAX_CONCURRENCY: [(p) => environment(p).MAX_CONCURRENCY, 'maxConcurrency'],
   schedule: [(p) => p.schedule, 'schedule'],
   logRetentionInDays: [(p) => p.logRetentionInDays, 'logRetentionInDays'],
+  // EventBridge rule states: a rule switched off by its param stays in the stack, DISABLED.
+  cloudTrailRuleState: [(p) => ruleState(p.cloudTrailEvents), 'cloudTrailEvents'],
+  pullThroughCacheRuleState: [(p) => ruleState(p.pullThroughCacheEvents), 'pullThroughCacheEvents'],
+  // Defaults of the stack parameters the alarm notification's conditions read ('' = not used).
+  alarmEmail: [(p) => p.alarmNotification.email, 'alarmNotification'],
+  alarmTopicArn: [(p) => p.alarmNotification.topicArn, 'alarmNotification'],
 })) {
   const [fromChecked, name] = pick;
   exported[key] = async ({ resolveVariable }) => {
