@@ -1,7 +1,7 @@
 // First step of a sweep: the run's settings and the prefixes of every pull-through cache rule (all pages).
 import { paginateDescribePullThroughCacheRules } from '@aws-sdk/client-ecr';
 import { ROOT_PREFIX } from './lib/cached-repositories';
-import { readConfig } from './lib/config';
+import { readConfig, type Config } from './lib/config';
 import { ecrClient } from './lib/ecr-client';
 import { parseExecutionInput } from './lib/execution-input';
 import { lambdaHandler } from './lib/handler';
@@ -17,6 +17,15 @@ export interface SweepRun {
   maxConcurrency: number;
 }
 
+/**
+ * The registry's prefixes this run manages: ROOT only when the stage opts in; and when the stack manages only its
+ * own rules (MANAGED_PREFIXES), only those of its prefixes the registry has.
+ */
+export function managedPrefixes(registryPrefixes: string[], config: Pick<Config, 'manageRootPrefix' | 'managedPrefixes'>): string[] {
+  const allowed = registryPrefixes.filter((prefix) => prefix !== ROOT_PREFIX || config.manageRootPrefix);
+  return config.managedPrefixes.length === 0 ? allowed : allowed.filter((prefix) => config.managedPrefixes.includes(prefix));
+}
+
 export const handler = lambdaHandler(async (event: { input: unknown; executionStartTime: string }): Promise<SweepRun> => {
   const config = readConfig();
   const input = parseExecutionInput(event.input);
@@ -25,8 +34,8 @@ export const handler = lambdaHandler(async (event: { input: unknown; executionSt
   for await (const page of paginateDescribePullThroughCacheRules({ client: ecrClient() }, {})) {
     for (const rule of page.pullThroughCacheRules ?? []) if (rule.ecrRepositoryPrefix) prefixes.push(rule.ecrRepositoryPrefix);
   }
-  const ecrRepositoryPrefixes = prefixes.filter((prefix) => prefix !== ROOT_PREFIX || config.manageRootPrefix);
-  if (prefixes.includes(ROOT_PREFIX) && !config.manageRootPrefix) {
+  const ecrRepositoryPrefixes = managedPrefixes(prefixes, config);
+  if (prefixes.includes(ROOT_PREFIX) && !config.manageRootPrefix && config.managedPrefixes.length === 0) {
     logger.warn('a ROOT pull-through cache rule caches repositories with no prefix; they are left alone unless manageRootPrefix is true', { ecrRepositoryPrefix: ROOT_PREFIX });
   }
   const run: SweepRun = {

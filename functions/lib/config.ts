@@ -15,6 +15,12 @@ const schema = z.object({
   UNPULLED_DAYS: integer(0).default(30),
   MANAGE_ROOT_PREFIX: flag.default(false),
   MAX_CONCURRENCY: integer(1).default(4),
+  // Comma-separated; empty or unset: every pull-through cache rule's prefix.
+  MANAGED_PREFIXES: z
+    .string()
+    .transform((v) => v.split(',').map((p) => p.trim()).filter((p) => p !== ''))
+    .pipe(z.array(z.string().regex(/^[a-z0-9._/-]{2,30}$/, 'expected comma-separated pull-through cache prefixes')))
+    .default([]),
 });
 
 export interface Config {
@@ -28,6 +34,11 @@ export interface Config {
   manageRootPrefix: boolean;
   /** Child executions of the Distributed Map that run at once. */
   maxConcurrency: number;
+  /**
+   * The prefixes the stack manages when it manages only its own rules (manageOnlyConfiguredRules); empty: every
+   * pull-through cache rule of the registry.
+   */
+  managedPrefixes: string[];
 }
 
 export class ConfigurationError extends Error {
@@ -49,5 +60,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     unpulledDays: c.UNPULLED_DAYS,
     manageRootPrefix: c.MANAGE_ROOT_PREFIX,
     maxConcurrency: c.MAX_CONCURRENCY,
+    managedPrefixes: c.MANAGED_PREFIXES,
   };
 }

@@ -4,7 +4,8 @@
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { EcrError, invalidParameter, repositoryNotFound, serialization } from './errors';
 import { Paginator, readMaxResults } from './pagination';
-import { upstreamRegistryOf, type EcrOperation } from './registry-file';
+import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
+import type { EcrOperation } from './registry-file';
 import {
   checkRepositoryName,
   imageIdList,

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
+import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
 import { REPOSITORY_NAME } from './request';
 
 /** The operations the endpoint serves; a fault may name only these, so a typo cannot silently do nothing. */
@@ -22,24 +23,6 @@ const RULE_PREFIX = /^[a-z0-9._/-]{2,30}$/;
 const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 const ERROR_NAME = /^[A-Z][A-Za-z0-9]*$/;
-
-/** Upstreams ECR pull-through cache accepts (model enum `upstreamRegistry`), by registry host. */
-export function upstreamRegistryOf(url: string): string | undefined {
-  const host = url.replace(/^https?:\/\//, '').split('/')[0].toLowerCase();
-  const fixed: Record<string, string> = {
-    'public.ecr.aws': 'ecr-public',
-    'registry.k8s.io': 'k8s',
-    'quay.io': 'quay',
-    'registry-1.docker.io': 'docker-hub',
-    'ghcr.io': 'github-container-registry',
-    'registry.gitlab.com': 'gitlab-container-registry',
-    'cgr.dev': 'chainguard',
-  };
-  if (fixed[host]) return fixed[host];
-  if (/^[a-z0-9-]+\.azurecr\.io$/.test(host)) return 'azure-container-registry';
-  if (/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/.test(host)) return 'ecr';
-  return undefined;
-}
 
 const timestamp = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 timestamp with a time zone' });
 

@@ -11,7 +11,14 @@ function rejection(env: NodeJS.ProcessEnv): Error {
 
 describe('reading the configuration', () => {
   it('uses the defaults when nothing is set', () => {
-    expect(readConfig({})).toEqual({ dryRun: false, keepImages: 1, unpulledDays: 30, manageRootPrefix: false, maxConcurrency: 4 });
+    expect(readConfig({})).toEqual({
+      dryRun: false,
+      keepImages: 1,
+      unpulledDays: 30,
+      manageRootPrefix: false,
+      maxConcurrency: 4,
+      managedPrefixes: [],
+    });
   });
 
   it('takes an empty variable as unset', () => {
@@ -20,8 +27,15 @@ describe('reading the configuration', () => {
 
   it('reads every setting', () => {
     expect(
-      readConfig({ DRY_RUN: 'true', KEEP_IMAGES: '3', UNPULLED_DAYS: '0', MANAGE_ROOT_PREFIX: 'true', MAX_CONCURRENCY: '10' }),
-    ).toEqual({ dryRun: true, keepImages: 3, unpulledDays: 0, manageRootPrefix: true, maxConcurrency: 10 });
+      readConfig({
+        DRY_RUN: 'true',
+        KEEP_IMAGES: '3',
+        UNPULLED_DAYS: '0',
+        MANAGE_ROOT_PREFIX: 'true',
+        MAX_CONCURRENCY: '10',
+        MANAGED_PREFIXES: 'docker-hub, k8s',
+      }),
+    ).toEqual({ dryRun: true, keepImages: 3, unpulledDays: 0, manageRootPrefix: true, maxConcurrency: 10, managedPrefixes: ['docker-hub', 'k8s'] });
   });
 
   it('reads process.env when no environment is given', () => {
@@ -43,6 +57,7 @@ describe('reading the configuration', () => {
     ['DRY_RUN', 'yes'],
     ['MANAGE_ROOT_PREFIX', '1'],
     ['MAX_CONCURRENCY', '0'],
+    ['MANAGED_PREFIXES', 'docker-hub,Quay'],
   ])('rejects %s=%s, naming the variable', (name, value) => {
     const error = rejection({ [name]: value });
     expect(error).toBeInstanceOf(ConfigurationError);

@@ -15,7 +15,7 @@ export const context = {
   getRemainingTimeInMillis: () => 30_000,
 } as unknown as Context;
 
-const KEYS = ['DRY_RUN', 'KEEP_IMAGES', 'UNPULLED_DAYS', 'MANAGE_ROOT_PREFIX', 'MAX_CONCURRENCY', 'AWS_REGION', 'AWS_ENDPOINT_URL_ECR'];
+const KEYS = ['DRY_RUN', 'KEEP_IMAGES', 'UNPULLED_DAYS', 'MANAGE_ROOT_PREFIX', 'MAX_CONCURRENCY', 'MANAGED_PREFIXES', 'AWS_REGION', 'AWS_ENDPOINT_URL_ECR'];
 
 /** Every test starts from the defaults (no configuration variables) and leaves process.env as it found it. */
 export function isolateEnvironment(): void {

@@ -58,6 +58,24 @@ describe('listing the pull-through cache prefixes', () => {
     expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['ROOT', 'quay']);
   });
 
+  it('keeps only the configured prefixes when the stack manages only its own rules (MANAGED_PREFIXES)', async () => {
+    setEnv({ MANAGED_PREFIXES: 'docker-hub,k8s,not-in-registry' });
+    servePages([{ prefixes: ['docker-hub', 'quay', 'k8s', 'team/cache'] }]);
+    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['docker-hub', 'k8s']);
+  });
+
+  it('never takes ROOT through MANAGED_PREFIXES without MANAGE_ROOT_PREFIX', async () => {
+    setEnv({ MANAGED_PREFIXES: 'quay' });
+    servePages([{ prefixes: ['ROOT', 'quay'] }]);
+    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['quay']);
+  });
+
+  it('takes every prefix when MANAGED_PREFIXES is empty', async () => {
+    setEnv({ MANAGED_PREFIXES: '' });
+    servePages([{ prefixes: ['docker-hub', 'quay'] }]);
+    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['docker-hub', 'quay']);
+  });
+
   it('takes the deploy-time dry run and concurrency when the input says nothing', async () => {
     setEnv({ DRY_RUN: 'true', MAX_CONCURRENCY: '12' });
     servePages([{ prefixes: ['quay'] }]);
