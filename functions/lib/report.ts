@@ -64,3 +64,23 @@ export function tallyPage(report: Report, page: PageResults): Report {
   }
   return next;
 }
+
+/** What one tally adds to the CloudWatch metrics of a sweep: summed over a run, each is the run's total. */
+export interface PageMetrics {
+  PoliciesApplied: number;
+  ImagesExpired: number;
+  /**
+   * Negative after a final attempt that brought earlier failures through, so that the run's sum is the number of
+   * repositories that failed for good.
+   */
+  RepositoriesFailed: number;
+}
+
+/** The change one tally made to the report, as metrics. */
+export function pageMetrics(before: Report, after: Report): PageMetrics {
+  return {
+    PoliciesApplied: after.applied - before.applied,
+    ImagesExpired: after.imagesExpired - before.imagesExpired,
+    RepositoriesFailed: after.failed - before.failed,
+  };
+}

@@ -4,6 +4,18 @@ import { context, isolateEnvironment } from './helpers';
 
 isolateEnvironment();
 
+// Powertools writes EMF straight to process.stdout: catch it, both to keep the test output clean and to read it.
+let emf: Record<string, any>[] = [];
+let stdout: jest.SpyInstance;
+beforeEach(() => {
+  emf = [];
+  stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    for (const line of String(chunk).split('\n').filter(Boolean)) emf.push(JSON.parse(line));
+    return true;
+  });
+});
+afterEach(() => stdout.mockRestore());
+
 describe('tallying a page of results', () => {
   it("adds every child execution's results to the report", async () => {
     const report = await handler(
@@ -41,5 +53,28 @@ describe('tallying a page of results', () => {
       context,
     );
     expect(report).toEqual({ ...emptyReport(), cached: 2, owned: 1, applied: 1, imagesExpired: 1, failed: 0, failedRepositoryNames: [] });
+  });
+});
+
+describe('the metrics of a tally', () => {
+  it('are published as one EMF record of what the page added, in the service namespace', async () => {
+    await handler(
+      {
+        report: { ...emptyReport(), applied: 4, imagesExpired: 9 },
+        scanned: 100,
+        cached: 3,
+        finalAttempt: false,
+        results: [[{ lifecyclePolicy: 'NONE', imagesExpired: 2 }], [{ failed: 'quay/b', error: 'AccessDeniedException' }, { lifecyclePolicy: 'MANAGED', imagesExpired: 1 }]],
+      },
+      context,
+    );
+    expect(emf).toHaveLength(1);
+    const [record] = emf;
+    expect(record).toEqual(expect.objectContaining({ PoliciesApplied: 1, ImagesExpired: 3, RepositoriesFailed: 1, service: 'ecr-lifecycle-manager' }));
+    const [directive] = record._aws.CloudWatchMetrics;
+    expect(directive.Namespace).toBe('EcrLifecycleManager');
+    expect(directive.Metrics).toEqual(
+      expect.arrayContaining(['PoliciesApplied', 'ImagesExpired', 'RepositoriesFailed'].map((Name) => ({ Name, Unit: 'Count' }))),
+    );
   });
 });
