@@ -23,7 +23,9 @@ const path = require('node:path');
 const tsx = require('tsx/cjs/api');
 
 const root = path.join(__dirname, '..');
-const loadTs = (relative) => tsx.require(path.join(root, relative), __filename);
+// Under Jest, its own require already compiles TypeScript (and tsx's loader does not work inside it).
+const loadTs = (relative) =>
+  process.env.JEST_WORKER_ID !== undefined ? require(path.join(root, relative)) : tsx.require(path.join(root, relative), __filename);
 
 class RulesError extends Error {
   constructor(message) {

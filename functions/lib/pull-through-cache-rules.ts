@@ -1,7 +1,7 @@
 // Pull-through cache rules as configuration: the upstreams ECR supports (the one list of them in this project),
 // what each needs, and every reason ECR or CloudFormation would refuse a rule, found before anything deploys.
 // Pure: no file system, no AWS. deploy/pull-through-cache-rules.js and `ecr-lifecycle rules` read the file.
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 
 /** ECR's `upstreamRegistry` enum (CreatePullThroughCacheRule). */
 export type UpstreamRegistry =
@@ -94,12 +94,11 @@ export class PullThroughCacheRulesError extends Error {
 
 /** A rules file: `{"pullThroughCacheRules": [...]}` (JSON or YAML; a `$comment` key is allowed), or a bare list. */
 export function parseRulesFile(text: string, fileName = 'the rules file'): unknown[] {
-  let data: unknown;
-  try {
-    data = parse(text, { logLevel: 'silent' });
-  } catch (error) {
-    throw new PullThroughCacheRulesError([`${fileName}: not JSON or YAML (${(error as Error).message.split('\n')[0]})`]);
+  const document = parseDocument(text);
+  if (document.errors.length > 0) {
+    throw new PullThroughCacheRulesError([`${fileName}: not JSON or YAML (${document.errors[0].message.split('\n')[0]})`]);
   }
+  const data: unknown = document.toJS();
   if (Array.isArray(data)) return data;
   if (isObject(data) && Array.isArray(data.pullThroughCacheRules)) {
     const unknown = Object.keys(data).filter((k) => k !== 'pullThroughCacheRules' && k !== '$comment');
