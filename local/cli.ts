@@ -13,6 +13,7 @@ import { runSweep, type LocalExecution } from './runner';
 import { PROJECT_ROOT, loadServerlessConfig } from './serverless-config';
 import { awsTarget } from './aws-target';
 import { BadEvent, sweepEvent } from './event-sweep';
+import { RulesInputError, rulesCommand, type RulesOptions } from './rules-command';
 
 export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
 
@@ -89,6 +90,21 @@ function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStre
     .action(async (options: { param: Record<string, string> }) => {
       const config = await configFor(options.param);
       io.out.write(`${lifecyclePolicyText(config.keepImages)}\n`);
+    });
+
+  program
+    .command('rules')
+    .description('print the pull-through cache rules of a rules file and what each upstream needs; --check only validates it')
+    .option('--file <file>', 'rules file (default: the stage param pullThroughCacheRulesFile)')
+    .option('--check', 'validate the file without packaging: exit 0 when it is fine, 2 with every problem')
+    .addOption(paramOption())
+    .exitOverride()
+    .action((options: RulesOptions) => {
+      try {
+        program.setOptionValue('exitCode', rulesCommand(options, io.out));
+      } catch (error) {
+        throw error instanceof RulesInputError ? new BadInput(error.message) : error;
+      }
     });
 
   program
