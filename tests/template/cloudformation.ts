@@ -33,6 +33,9 @@ export class Stack {
   /** What Ref returns for a resource of the template. */
   ref(logicalId: string): string {
     if (logicalId in PSEUDO) return PSEUDO[logicalId];
+    // A stack parameter: its default, which is what this project deploys with.
+    const parameter = this.template.Parameters?.[logicalId];
+    if (parameter) return parameter.Default ?? '';
     const r = this.resource(logicalId);
     switch (r.Type) {
       case 'AWS::StepFunctions::StateMachine':
@@ -61,6 +64,11 @@ export class Stack {
         return `${prefix}:iam::${ACCOUNT}:role/${logicalId}`;
       case 'AWS::StepFunctions::StateMachine':
         return `${prefix}:states:${REGION}:${ACCOUNT}:stateMachine:${this.resolve(p.StateMachineName)}`;
+      // Resources whose names CloudFormation generates: the logical id stands in for the name.
+      case 'AWS::SQS::Queue':
+        return `${prefix}:sqs:${REGION}:${ACCOUNT}:${logicalId}`;
+      case 'AWS::Events::Rule':
+        return `${prefix}:events:${REGION}:${ACCOUNT}:rule/${logicalId}`;
       default:
         throw new Error(`no Arn for ${logicalId} (${r.Type}) in this resolver`);
     }

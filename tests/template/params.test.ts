@@ -19,6 +19,9 @@ const DEFAULTS = {
   maxConcurrency: 4,
   manageRootPrefix: false,
   logRetentionInDays: 14,
+  cloudTrailEvents: true,
+  pullThroughCacheEvents: true,
+  alarmNotification: '',
 };
 
 const packageDirs: string[] = [];
@@ -66,7 +69,30 @@ describe('the params check', () => {
     [{ logRetentionInDays: '15' }, "logRetentionInDays must be one of CloudWatch Logs' periods"],
     [{ schedule: 'daily' }, 'schedule must be an EventBridge cron(...) or rate(...) expression'],
     [{ unpulledDays: 2.5 }, 'unpulledDays must be a whole number >= 0, got 2.5'],
+    [{ cloudTrailEvents: 'on' }, 'cloudTrailEvents must be true or false, got "on"'],
+    [{ pullThroughCacheEvents: 'no' }, 'pullThroughCacheEvents must be true or false, got "no"'],
+    [{ alarmNotification: 'ops' }, 'alarmNotification must be empty, an e-mail address or the ARN of a standard SNS topic'],
+    [{ alarmNotification: 'arn:aws:sns:eu-west-1:123456789012:alarms.fifo' }, 'alarmNotification must be empty, an e-mail address'],
+    [{ alarmNotification: 'arn:aws:sqs:eu-west-1:123456789012:alarms' }, 'alarmNotification must be empty, an e-mail address'],
   ])('refuses %j with "%s"', (params, message) => {
     expect(() => checkParams({ ...DEFAULTS, ...params })).toThrow(message);
+  });
+});
+
+describe('the alarm notification', () => {
+  test.each([
+    ['', { email: '', topicArn: '' }],
+    ['  ', { email: '', topicArn: '' }],
+    ['ops@example.com', { email: 'ops@example.com', topicArn: '' }],
+    ['arn:aws:sns:eu-west-1:123456789012:ops-alarms', { email: '', topicArn: 'arn:aws:sns:eu-west-1:123456789012:ops-alarms' }],
+    ['arn:aws-us-gov:sns:us-gov-west-1:123456789012:ops', { email: '', topicArn: 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:ops' }],
+  ])('%j is %j', (value, expected) => {
+    expect(checkParams({ ...DEFAULTS, alarmNotification: value }).alarmNotification).toEqual(expected);
+  });
+
+  test('the event switches arrive as booleans, from YAML or --param', () => {
+    expect(checkParams({ ...DEFAULTS, cloudTrailEvents: 'false', pullThroughCacheEvents: false })).toEqual(
+      expect.objectContaining({ cloudTrailEvents: false, pullThroughCacheEvents: false }),
+    );
   });
 });

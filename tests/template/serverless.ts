@@ -19,6 +19,8 @@ export function offlineEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
     if (/^AWS_/.test(key)) delete env[key];
+    // The framework runs as a user runs it, not as a Jest worker (code may load TypeScript differently there).
+    if (/^JEST_/.test(key)) delete env[key];
   }
   const nowhere = path.join(os.tmpdir(), 'ecr-lifecycle-manager-no-aws');
   return {
@@ -59,9 +61,12 @@ export interface Resource {
   Type: string;
   Properties?: Record<string, any>;
   DependsOn?: string | string[];
+  Condition?: string;
 }
 
 export interface Template {
+  Parameters?: Record<string, { Type: string; Default?: string; Description?: string }>;
+  Conditions?: Record<string, unknown>;
   Resources: Record<string, Resource>;
   Outputs?: Record<string, unknown>;
 }

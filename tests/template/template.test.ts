@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACCOUNT, PARTITION, REGION, Stack, roleOf, roleStatements, type Statement } from './cloudformation';
+import { describeRepositoryEvents } from './events';
 import { packageService, projectRoot, readTemplate, type PackageResult, type Resource } from './serverless';
 
 const SERVICE = 'ecr-lifecycle-manager';
@@ -47,6 +48,32 @@ beforeAll(() => {
 afterAll(() => {
   if (packaged?.packageDir) fs.rmSync(packaged.packageDir, { recursive: true, force: true });
 });
+
+/** Every param away from its default, packaged once, on first use. */
+const OVERRIDES = {
+  dryRun: 'true',
+  keepImages: '3',
+  unpulledDays: '0',
+  maxConcurrency: '20',
+  manageRootPrefix: 'true',
+  schedule: 'rate(6 hours)',
+  logRetentionInDays: '30',
+  cloudTrailEvents: 'false',
+  pullThroughCacheEvents: 'false',
+  alarmNotification: 'ops@example.com',
+};
+let overriddenStack: Stack | undefined;
+function overridden(): Stack {
+  if (overriddenStack) return overriddenStack;
+  const result = packageService(Object.entries(OVERRIDES).map(([k, v]) => `--param=${k}=${v}`));
+  try {
+    if (result.status !== 0) throw new Error(`serverless package failed (${result.status}):\n${result.output}`);
+    overriddenStack = new Stack(readTemplate(result.packageDir));
+  } finally {
+    fs.rmSync(result.packageDir, { recursive: true, force: true });
+  }
+  return overriddenStack;
+}
 
 const functionName = (key: string) => `${SERVICE}-${STAGE}-${key}`;
 const functionArn = (key: string) => `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${functionName(key)}`;
@@ -373,25 +400,8 @@ describe("the state machine's role", () => {
 
 describe('stage params', () => {
   test('overridden with --param reach the environment, the schedule and every log group', () => {
-    const overrides = {
-      dryRun: 'true',
-      keepImages: '3',
-      unpulledDays: '0',
-      maxConcurrency: '20',
-      manageRootPrefix: 'true',
-      schedule: 'rate(6 hours)',
-      logRetentionInDays: '30',
-    };
-    const result = packageService(Object.entries(overrides).map(([k, v]) => `--param=${k}=${v}`));
-    let overridden: Stack;
-    try {
-      if (result.status !== 0) throw new Error(`serverless package failed (${result.status}):\n${result.output}`);
-      overridden = new Stack(readTemplate(result.packageDir));
-    } finally {
-      fs.rmSync(result.packageDir, { recursive: true, force: true });
-    }
-
-    const functions = overridden.ofType('AWS::Lambda::Function');
+    const stack = overridden();
+    const functions = stack.ofType('AWS::Lambda::Function');
     expect(functions.length).toBeGreaterThanOrEqual(Object.keys(FUNCTIONS).length);
     for (const [, fn] of functions) {
       expect(fn.Properties?.Environment?.Variables).toEqual(
@@ -404,10 +414,16 @@ describe('stage params', () => {
         }),
       );
     }
-    const schedules = overridden.ofType('AWS::Events::Rule').map(([, r]) => r.Properties?.ScheduleExpression);
+    const schedules = stack
+      .ofType('AWS::Events::Rule')
+      .map(([, r]) => r.Properties?.ScheduleExpression)
+      .filter((expression) => expression !== undefined);
     expect(schedules).toEqual(['rate(6 hours)']);
-    const retentions = overridden.ofType('AWS::Logs::LogGroup').map(([, g]) => g.Properties?.RetentionInDays);
+    const retentions = stack.ofType('AWS::Logs::LogGroup').map(([, g]) => g.Properties?.RetentionInDays);
     expect(retentions).toHaveLength(functions.length + 1);
     expect(new Set(retentions)).toEqual(new Set([30]));
   }, 240_000);
 });
+
+// The event rules, their dead-letter queue, the event function and the alarms (tests/template/events.ts).
+describeRepositoryEvents(() => stack, overridden);
