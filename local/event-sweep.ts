@@ -37,6 +37,8 @@ export interface EventSweepOptions {
   environment?: Record<string, string>;
   /** Replaces every Retry interval of the definition (milliseconds). */
   retryDelayMs?: number;
+  /** Let the executions started so far finish before the next event, as a redelivery hours later would find them. */
+  waitBetweenEvents?: boolean;
 }
 
 export interface EventSweepResult {
@@ -101,7 +103,10 @@ export async function runEventSweep(options: EventSweepOptions): Promise<EventSw
       // Loaded here, as the runner loads the others: the shared logger takes its level from the environment.
       const handler = require(modulePath)[exportName] as (event: unknown, context: unknown) => Promise<HandlerResult>;
       const results: HandlerResult[] = [];
-      for (const event of options.events) results.push(await handler(event, lambdaContext()));
+      for (const event of options.events) {
+        if (options.waitBetweenEvents) await sfn.settled();
+        results.push(await handler(event, lambdaContext()));
+      }
       return { handlerResults: results, executions: await sfn.settled() };
     });
     return { handlerResults, executions, registry: ecr.registry(), ecrCalls: { ...ecr.calls }, sfnCalls: { ...sfn.calls } };
