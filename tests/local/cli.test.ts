@@ -1,0 +1,281 @@
+// The `ecr-lifecycle` command line as a user runs it: exit 0 when done, 1 when repositories failed (named),
+// 2 with one line on stderr for bad input; `policy` prints what ECR accepts; `--demo` never writes the demo file.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
+import { main } from '../../local/cli';
+
+const ROOT = path.resolve(__dirname, '../..');
+const NOW = '2026-11-28T00:00:00Z';
+const TOOL_POLICY =
+  '{"rules":[{"rulePriority":1,"description":"ecr-lifecycle-manager: keep the latest 1 image","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}';
+const PERSONS_POLICY = JSON.stringify({
+  rules: [
+    {
+      rulePriority: 1,
+      description: 'Expire images pushed more than 90 days ago',
+      selection: { tagStatus: 'any', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 90 },
+      action: { type: 'expire' },
+    },
+  ],
+});
+const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+
+class Collect extends Writable {
+  text = '';
+  _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(...args: string[]): Promise<Run> {
+  const out = new Collect();
+  const err = new Collect();
+  const code = await main(['node', 'ecr-lifecycle', ...args], { out, err } as unknown as Parameters<typeof main>[1]);
+  return { code, stdout: out.text, stderr: err.text };
+}
+
+let dir: string;
+const file = (name: string) => path.join(dir, name);
+const writeJson = (name: string, value: unknown) => writeFileSync(file(name), JSON.stringify(value, null, 2));
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'ecr-lifecycle-cli-'));
+  // deploy/params.js keeps the params it checked first; Jest's registry ignores the runner's require.cache reset.
+  jest.resetModules();
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const registry = {
+  pullThroughCacheRules: [
+    { ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io' },
+    { ecrRepositoryPrefix: 'quay', upstreamRegistryUrl: 'quay.io' },
+  ],
+  repositories: [
+    {
+      repositoryName: 'docker-hub/library/nginx',
+      images: [
+        { imageDigest: digest(1), imageTags: ['1.25'], imagePushedAt: '2026-01-01T00:00:00Z', lastRecordedPullTime: '2026-09-29T00:00:00Z' },
+        { imageDigest: digest(2), imageTags: ['1.27'], imagePushedAt: '2026-11-01T00:00:00Z', lastRecordedPullTime: '2026-11-27T00:00:00Z' },
+      ],
+    },
+    {
+      repositoryName: 'quay/coreos/etcd',
+      lifecyclePolicyText: PERSONS_POLICY,
+      images: [{ imageDigest: digest(3), imageTags: ['3.4.0'], imagePushedAt: '2024-01-01T00:00:00Z', lastRecordedPullTime: '2025-10-20T00:00:00Z' }],
+    },
+    {
+      repositoryName: 'quayside/app',
+      images: [{ imageDigest: digest(4), imageTags: ['v1'], imagePushedAt: '2024-01-01T00:00:00Z' }],
+    },
+    {
+      repositoryName: 'docker-hub/library/redis',
+      lifecyclePolicyText: TOOL_POLICY,
+      images: [
+        { imageDigest: digest(5), imagePushedAt: '2026-08-20T00:00:00Z' },
+        { imageDigest: digest(6), imageTags: ['7.4'], imagePushedAt: '2026-11-23T00:00:00Z' },
+      ],
+    },
+  ],
+};
+
+describe('sweep --registry', () => {
+  it('exits 0, prints the JSON report and writes the final registry to --registry-out', async () => {
+    writeJson('registry.json', registry);
+    const before = readFileSync(file('registry.json'), 'utf8');
+
+    const result = await run('sweep', '--registry', file('registry.json'), '--now', NOW, '--json', '--registry-out', file('out.json'));
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      dryRun: false,
+      referenceTime: NOW,
+      status: 'SUCCEEDED',
+      report: { scanned: 4, cached: 3, applied: 1, owned: 1, userOwned: 1, skipped: 0, imagesExpired: 2, failed: 0, failedRepositoryNames: [] },
+    });
+    expect(JSON.parse(readFileSync(file('out.json'), 'utf8'))).toEqual({
+      pullThroughCacheRules: registry.pullThroughCacheRules,
+      repositories: [
+        {
+          repositoryName: 'docker-hub/library/nginx',
+          lifecyclePolicyText: TOOL_POLICY,
+          images: [{ imageDigest: digest(2), imageTags: ['1.27'], imagePushedAt: '2026-11-01T00:00:00Z', lastRecordedPullTime: '2026-11-27T00:00:00Z' }],
+        },
+        registry.repositories[1],
+        registry.repositories[2],
+        {
+          repositoryName: 'docker-hub/library/redis',
+          lifecyclePolicyText: TOOL_POLICY,
+          images: [{ imageDigest: digest(6), imageTags: ['7.4'], imagePushedAt: '2026-11-23T00:00:00Z' }],
+        },
+      ],
+    });
+    // The input file is never written to.
+    expect(readFileSync(file('registry.json'), 'utf8')).toBe(before);
+  });
+
+  it('with --dry-run writes a final registry equal to the input and says what would change', async () => {
+    writeJson('registry.json', registry);
+
+    const result = await run('sweep', '--registry', file('registry.json'), '--now', NOW, '--dry-run', '--registry-out', file('out.json'));
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(readFileSync(file('out.json'), 'utf8'))).toEqual(registry);
+    expect(result.stdout).toMatch(/dry run/);
+    expect(result.stdout).toMatch(/would get the lifecycle policy\s+1\n/);
+    expect(result.stdout).toMatch(/images that would expire\s+2\n/);
+  });
+
+  it('exits 1 and names the repository that failed', async () => {
+    const faulty = structuredClone(registry) as typeof registry & { repositories: Record<string, unknown>[] };
+    faulty.repositories[0].faults = { PutLifecyclePolicy: 'AccessDeniedException' };
+    writeJson('faulty.json', faulty);
+
+    const human = await run('sweep', '--registry', file('faulty.json'), '--now', NOW);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/Failed repositories:\n\s+docker-hub\/library\/nginx/);
+
+    const json = await run('sweep', '--registry', file('faulty.json'), '--now', NOW, '--json');
+    expect(json.code).toBe(1);
+    const summary = JSON.parse(json.stdout);
+    expect(summary.status).toBe('FAILED');
+    expect(summary.report.failedRepositoryNames).toEqual(['docker-hub/library/nginx']);
+    expect(summary.report.failed).toBe(1);
+  });
+});
+
+describe('bad input', () => {
+  /** Exit 2, nothing on stdout, exactly one line on stderr that matches `names`; no --registry-out written. */
+  async function expectBadInput(args: string[], names: RegExp): Promise<void> {
+    const result = await run(...args, '--registry-out', file('out.json'));
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.endsWith('\n')).toBe(true);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(names);
+    expect(existsSync(file('out.json'))).toBe(false);
+  }
+
+  it('an unreadable registry file', async () => {
+    await expectBadInput(['sweep', '--registry', file('missing.json')], /missing\.json.*cannot read/);
+  });
+
+  it('a registry file that is not JSON', async () => {
+    writeFileSync(file('broken.json'), '{"pullThroughCacheRules": [');
+    await expectBadInput(['sweep', '--registry', file('broken.json')], /broken\.json.*not valid JSON/);
+  });
+
+  it('an unknown field in the registry file', async () => {
+    const withTypo = structuredClone(registry) as typeof registry & { repositories: Record<string, unknown>[] };
+    withTypo.repositories[2].lifecyclePolicy = PERSONS_POLICY;
+    writeJson('typo.json', withTypo);
+    await expectBadInput(['sweep', '--registry', file('typo.json')], /repositories\[2\]\.lifecyclePolicy: unknown field/);
+  });
+
+  it('a --now that is not an ISO time with a zone', async () => {
+    writeJson('registry.json', registry);
+    await expectBadInput(['sweep', '--registry', file('registry.json'), '--now', '2026-11-28'], /--now.*'2026-11-28'/);
+  });
+
+  it('an unknown option', async () => {
+    writeJson('registry.json', registry);
+    await expectBadInput(['sweep', '--registry', file('registry.json'), '--frobnicate'], /unknown option '--frobnicate'/);
+  });
+
+  it('both --registry and --demo', async () => {
+    writeJson('registry.json', registry);
+    await expectBadInput(['sweep', '--registry', file('registry.json'), '--demo'], /exactly one of --registry FILE, --demo/);
+  });
+
+  it('--param keepImages=0', async () => {
+    writeJson('registry.json', registry);
+    await expectBadInput(['sweep', '--registry', file('registry.json'), '--param', 'keepImages=0'], /keep_?images/i);
+  });
+});
+
+describe('policy', () => {
+  it('prints exactly the policy ECR accepts, keeping one image by default', async () => {
+    const result = await run('policy');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${TOOL_POLICY}\n`);
+    expect(validateLifecyclePolicyText(result.stdout.trimEnd())).toEqual([]);
+    expect(JSON.parse(result.stdout).rules[0].selection.countNumber).toBe(1);
+  });
+
+  it('follows --param keepImages', async () => {
+    const result = await run('policy', '--param', 'keepImages=3');
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).rules[0].selection.countNumber).toBe(3);
+    expect(validateLifecyclePolicyText(result.stdout.trimEnd())).toEqual([]);
+  });
+
+  it('runs as the real executable: exit 0 and valid JSON', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'local/bin/ecr-lifecycle.js'), 'policy'], { cwd: ROOT });
+    expect(JSON.parse(stdout)).toEqual(JSON.parse(TOOL_POLICY));
+  });
+});
+
+describe('--help', () => {
+  it('exits 0 and lists the commands', async () => {
+    const result = await run('--help');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/sweep/);
+    expect(result.stdout).toMatch(/policy/);
+  });
+
+  it('exits 0 for a command too', async () => {
+    const result = await run('sweep', '--help');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/--registry-out/);
+  });
+});
+
+describe('sweep --demo', () => {
+  const DEMO = path.join(ROOT, 'fixtures/demo-registry.json');
+  const hash = () => createHash('sha256').update(readFileSync(DEMO)).digest('hex');
+
+  it('sweeps the bundled demo registry without writing to it', async () => {
+    const before = hash();
+    const demo = JSON.parse(readFileSync(DEMO, 'utf8')) as {
+      pullThroughCacheRules: { ecrRepositoryPrefix: string }[];
+      repositories: { repositoryName: string; lifecyclePolicyText?: string; images?: { imagePushedAt: string; lastRecordedPullTime?: string }[] }[];
+    };
+    // What the demo should give, worked out from the file alone: cached = under a prefix on the `/` boundary;
+    // a policy is the tool's when its rules carry the tool's description; images last used before the cutoff go.
+    const prefixes = demo.pullThroughCacheRules.map((r) => `${r.ecrRepositoryPrefix}/`);
+    const cached = demo.repositories.filter((r) => prefixes.some((p) => r.repositoryName.startsWith(p)));
+    const persons = cached.filter((r) => r.lifecyclePolicyText !== undefined && !r.lifecyclePolicyText.includes('ecr-lifecycle-manager:'));
+    const cutoff = Date.parse('2026-10-29T00:00:00Z');
+    const expired = cached
+      .filter((r) => !persons.includes(r))
+      .flatMap((r) => r.images ?? [])
+      .filter((i) => Date.parse(i.lastRecordedPullTime ?? i.imagePushedAt) < cutoff).length;
+
+    const result = await run('sweep', '--demo', '--now', NOW, '--json');
+
+    expect(result.code).toBe(0);
+    const { report } = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ scanned: demo.repositories.length, cached: cached.length, userOwned: persons.length, imagesExpired: expired, failed: 0 });
+    expect(report.scanned).toBeGreaterThan(300);
+    expect(report.userOwned).toBeGreaterThan(0);
+    expect(report.owned).toBeGreaterThan(0);
+    expect(report.applied + report.owned + report.userOwned).toBe(cached.length);
+    expect(hash()).toBe(before);
+  });
+});

@@ -1,0 +1,137 @@
+// Runs the real sweep definition (local/runner.ts) against an embedded ECR endpoint seeded with a registry built
+// in the test, and hands back what the test asserts on: the execution, the final registry and the call counters.
+import type { Registry, RegistryImage, RegistryRepository } from '../../local/ecr/registry-file';
+import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
+import { runSweep, type LocalExecution } from '../../local/runner';
+
+/** The reference time every test judges pull age against. */
+export const NOW = '2026-11-28T00:00:00Z';
+const NOW_MS = Date.parse(NOW);
+const DAY_MS = 86_400_000;
+
+/** `days` days before NOW, as an ISO timestamp (fractions of a day allowed). */
+export function daysBefore(days: number): string {
+  return new Date(NOW_MS - days * DAY_MS).toISOString();
+}
+
+/** The policy the tool puts with the default configuration, written out by hand (what `policy` prints). */
+export const TOOL_POLICY =
+  '{"rules":[{"rulePriority":1,"description":"ecr-lifecycle-manager: keep the latest 1 image","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}';
+
+/** A person's policy: keep 10 release images and expire untagged ones after 14 days. Valid for ECR. */
+export const PERSONS_POLICY = JSON.stringify({
+  rules: [
+    {
+      rulePriority: 1,
+      description: 'Keep the last 10 release images',
+      selection: { tagStatus: 'tagged', tagPrefixList: ['v'], countType: 'imageCountMoreThan', countNumber: 10 },
+      action: { type: 'expire' },
+    },
+    {
+      rulePriority: 2,
+      description: 'Expire untagged images after 14 days',
+      selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 },
+      action: { type: 'expire' },
+    },
+  ],
+});
+
+export function digest(n: number): string {
+  return `sha256:${n.toString(16).padStart(64, '0')}`;
+}
+
+/** An image pushed `pushedDaysAgo` days before NOW and last pulled `pulledDaysAgo` days before NOW (or never). */
+export function image(n: number, pushedDaysAgo: number, pulledDaysAgo?: number, tag?: string): RegistryImage {
+  return {
+    imageDigest: digest(n),
+    ...(tag === undefined ? {} : { imageTags: [tag] }),
+    imagePushedAt: daysBefore(pushedDaysAgo),
+    ...(pulledDaysAgo === undefined ? {} : { lastRecordedPullTime: daysBefore(pulledDaysAgo) }),
+  };
+}
+
+export const DOCKER_HUB = { ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io' };
+export const QUAY = { ecrRepositoryPrefix: 'quay', upstreamRegistryUrl: 'quay.io' };
+
+export function repo(repositoryName: string, rest: Omit<RegistryRepository, 'repositoryName'> = {}): RegistryRepository {
+  return { repositoryName, ...rest };
+}
+
+export interface SweepResult {
+  execution: LocalExecution;
+  /** The registry after the sweep, by repository name. */
+  after: Map<string, RegistryRepository>;
+  final: Registry;
+  calls: Record<string, number>;
+  throttled: Record<string, number>;
+}
+
+export interface SweepOptions {
+  input?: Record<string, unknown>;
+  params?: Record<string, unknown>;
+  /** Called with the endpoint once it listens, before the sweep starts (to arrange mid-run changes). */
+  arrange?: (endpoint: EcrEndpoint) => void;
+}
+
+/** One sweep of `registry`; the input's referenceTime is NOW unless the test gives its own input. */
+export async function sweep(registry: Registry, options: SweepOptions = {}): Promise<SweepResult> {
+  // local/serverless-config.ts reloads deploy/params.js per configuration by deleting it from require.cache, which
+  // Jest's module registry ignores: without a reset, a second set of params in one file would get the first's values.
+  jest.resetModules();
+  const endpoint = await startEcrEndpoint(registry);
+  try {
+    options.arrange?.(endpoint);
+    const execution = await runSweep({
+      input: options.input ?? { referenceTime: NOW },
+      params: options.params,
+      environment: {
+        AWS_ENDPOINT_URL_ECR: endpoint.url,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'x',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        // The pinned SDK supports Node.js 20; its notice about upcoming versions is noise here.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      retryDelayMs: 10,
+    });
+    const final = endpoint.registry();
+    return {
+      execution,
+      final,
+      after: new Map(final.repositories.map((r) => [r.repositoryName, r])),
+      calls: { ...endpoint.calls },
+      throttled: { ...endpoint.throttled },
+    };
+  } finally {
+    await endpoint.close();
+  }
+}
+
+/** The digests a repository holds after the sweep, sorted. */
+export function digestsOf(result: SweepResult, repositoryName: string): string[] {
+  const found = result.after.get(repositoryName);
+  if (!found) throw new Error(`${repositoryName} is not in the registry after the sweep`);
+  return (found.images ?? []).map((i) => i.imageDigest).sort();
+}
+
+export function policyOf(result: SweepResult, repositoryName: string): string | undefined {
+  return result.after.get(repositoryName)?.lifecyclePolicyText;
+}
+
+/**
+ * Runs `action` when the endpoint receives the first call of `operation`, before answering it: a hook for
+ * "something changes while the sweep runs". The endpoint counts a call by assigning calls[operation].
+ */
+export function onFirstCall(endpoint: EcrEndpoint, operation: string, action: () => void): void {
+  let count = endpoint.calls[operation] ?? 0;
+  Object.defineProperty(endpoint.calls, operation, {
+    enumerable: true,
+    configurable: true,
+    get: () => count,
+    set: (value: number) => {
+      count = value;
+      if (value === 1) action();
+    },
+  });
+}
