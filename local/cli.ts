@@ -143,7 +143,8 @@ async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; er
     params: options.param,
     onPageDone: progress.update,
   };
-  const logLevel = { POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT' };
+  // Metrics go to stdout as EMF lines on Lambda; here stdout is the report's, so they are off unless --verbose.
+  const logLevel = { POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT', ...(options.verbose ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }) };
 
   let execution: LocalExecution;
   if (options.aws) {

@@ -143,7 +143,7 @@ export async function sweepEvent(options: EventSweepCliOptions, io: { out: NodeJ
     events: [event],
     // A deployment with dryRun: the event path's executions carry only the repository name.
     params: { ...options.param, ...(options.dryRun ? { dryRun: 'true' } : {}) },
-    environment: { POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT' },
+    environment: { POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT', ...(options.verbose ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }) },
   });
   const [answer] = result.handlerResults;
   const execution = result.executions.find((e) => e.name === answer.executionName);

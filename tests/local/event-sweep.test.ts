@@ -39,7 +39,7 @@ function registry(): Registry {
   };
 }
 
-const quiet = { POWERTOOLS_LOG_LEVEL: 'SILENT' };
+const quiet = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
 const sweep = (events: unknown[], extra: { waitBetweenEvents?: boolean } = {}) =>
   runEventSweep({ registry: registry(), events, environment: quiet, retryDelayMs: 0, ...extra });
 
