@@ -10,11 +10,7 @@
 // Params come from `params.<stage>` / `params.default` in serverless.yml or from `--param="name=value"` on the
 // command line, so a value may arrive as a YAML number or boolean or as a string.
 
-const path = require('node:path');
-const tsx = require('tsx/cjs/api');
-
-const root = path.join(__dirname, '..');
-const loadTs = (relative) => tsx.require(path.join(root, relative), __filename);
+const loadTs = require('./load-ts');
 
 /** The project's TypeScript the check relies on, loaded through tsx (the framework runs plain Node). */
 function projectValidators() {
@@ -150,19 +146,15 @@ const NAMES = [
   'alarmNotification',
 ];
 
-let checked;
-/** Resolves every param and checks them together; the first complete answer is kept for the rest of the run. */
+/** Resolves every param and checks them together; nothing is kept, so each configuration is judged on its own. */
 async function resolveParams(resolveVariable) {
-  if (checked) return checked;
   const raw = {};
-  // resolveVariable may ask the framework to come back later (a param not resolved yet): nothing is kept then.
   for (const name of NAMES) raw[name] = await resolveVariable(`param:${name}`);
   try {
-    checked = { ok: true, params: checkParams(raw) };
+    return { ok: true, params: checkParams(raw) };
   } catch (error) {
-    checked = { ok: false, error, raw };
+    return { ok: false, error, raw };
   }
-  return checked;
 }
 
 const exported = { checkParams, environment };

@@ -20,12 +20,9 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const tsx = require('tsx/cjs/api');
+const loadTs = require('./load-ts');
 
 const root = path.join(__dirname, '..');
-// Under Jest, its own require already compiles TypeScript (and tsx's loader does not work inside it).
-const loadTs = (relative) =>
-  process.env.JEST_WORKER_ID !== undefined ? require(path.join(root, relative)) : tsx.require(path.join(root, relative), __filename);
 
 class RulesError extends Error {
   constructor(message) {

@@ -30,6 +30,10 @@ export async function loadServerlessConfig(paramOverrides: Params = {}, stage = 
   const params: Params = { ...doc.params?.default, ...doc.params?.[stage], ...paramOverrides };
   const resolver = new Resolver(doc, params, stage);
 
+  // The policy text serverless.yml deploys is where a bad stage param stops `serverless package`; resolving it
+  // here stops a local run with the same message.
+  await resolver.resolve(doc.custom?.lifecyclePolicyText);
+
   const providerEnv = (doc.provider?.environment ?? {}) as Record<string, unknown>;
   const functions: Record<string, LocalFunction> = {};
   for (const [key, fn] of Object.entries<Record<string, any>>(doc.functions ?? {})) {
@@ -55,8 +59,6 @@ export async function loadServerlessConfig(paramOverrides: Params = {}, stage = 
 }
 
 class Resolver {
-  private readonly loaded = new Map<string, Record<string, unknown>>();
-
   constructor(
     private readonly doc: Record<string, unknown>,
     private readonly params: Params,
@@ -100,14 +102,8 @@ class Resolver {
     throw new Error(`serverless.yml: the local runner cannot resolve \${${source}}`);
   }
 
-  /** A fresh copy per configuration: modules such as deploy/params.js keep what they resolved first. */
   private module(relative: string): Record<string, unknown> {
-    const absolute = path.join(PROJECT_ROOT, relative);
-    if (!this.loaded.has(absolute)) {
-      delete require.cache[require.resolve(absolute)];
-      this.loaded.set(absolute, require(absolute));
-    }
-    return this.loaded.get(absolute)!;
+    return require(path.join(PROJECT_ROOT, relative));
   }
 }
 

@@ -53,8 +53,6 @@ const writeJson = (name: string, value: unknown) => writeFileSync(file(name), JS
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'ecr-lifecycle-cli-'));
-  // deploy/params.js keeps the params it checked first; Jest's registry ignores the runner's require.cache reset.
-  jest.resetModules();
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -170,7 +170,6 @@ describe('the rules variable source', () => {
   });
 
   test('reaches the local runner: the functions get MANAGED_PREFIXES from the same file', async () => {
-    jest.resetModules();
     const { functions } = await loadServerlessConfig({ pullThroughCacheRulesFile: EXAMPLE, manageOnlyConfiguredRules: 'true' });
     for (const fn of Object.values(functions)) expect(fn.environment.MANAGED_PREFIXES).toBe(PREFIXES.join(','));
   });

@@ -75,9 +75,6 @@ export interface SweepOptions {
 
 /** One sweep of `registry`; the input's referenceTime is NOW unless the test gives its own input. */
 export async function sweep(registry: Registry, options: SweepOptions = {}): Promise<SweepResult> {
-  // local/serverless-config.ts reloads deploy/params.js per configuration by deleting it from require.cache, which
-  // Jest's module registry ignores: without a reset, a second set of params in one file would get the first's values.
-  jest.resetModules();
   const endpoint = await startEcrEndpoint(registry);
   try {
     options.arrange?.(endpoint);
