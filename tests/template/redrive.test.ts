@@ -1,0 +1,101 @@
+// The failure path of statemachines/sweep.asl.yml, read off the definition itself: a repository that fails is caught
+// on the first pass, and on the final attempt its failure must leave the Distributed Map uncaught. Only then does
+// the execution end FAILED at the Map state, so that Redrive re-runs the Map Run's failed children (a redriven Fail
+// state would just fail again, and a Map within its tolerated failures succeeds and cannot be redriven).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { projectRoot } from './serverless';
+
+type State = Record<string, any>;
+const definition = parse(fs.readFileSync(path.join(projectRoot, 'statemachines', 'sweep.asl.yml'), 'utf8')) as State;
+const top: Record<string, State> = definition.States;
+const map = top.ManageRepositories;
+const child: Record<string, State> = map.ItemProcessor.States;
+const perRepository: Record<string, State> = child.ManageEachRepository.ItemProcessor.States;
+
+/** Where a state can go next, Catch targets included. */
+function successors(state: State): string[] {
+  return [
+    state.Next,
+    state.Default,
+    ...(state.Choices ?? []).map((c: State) => c.Next),
+    ...(state.Catch ?? []).map((c: State) => c.Next),
+  ].filter((n): n is string => typeof n === 'string');
+}
+
+describe('failure handling in the definition', () => {
+  test('the Distributed Map has no Catch and tolerates no failed child, so a failed child fails the execution at the Map', () => {
+    expect(map.ItemProcessor.ProcessorConfig.Mode).toBe('DISTRIBUTED');
+    expect(map.Catch).toBeUndefined();
+    expect(map.ToleratedFailurePercentage ?? 0).toBe(0);
+    expect(map.ToleratedFailureCount ?? 0).toBe(0);
+    expect(map.ToleratedFailurePercentagePath).toBeUndefined();
+    expect(map.ToleratedFailureCountPath).toBeUndefined();
+    // Nothing inside the child catches what the per-repository Map lets out either.
+    expect(child.ManageEachRepository.Catch).toBeUndefined();
+  });
+
+  test('every per-repository task catches any error and goes to the choice between recording it and failing', () => {
+    const tasks = Object.entries(perRepository).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.map(([name]) => name).sort()).toEqual(['CheckLifecyclePolicy', 'ExpireUnpulledImages', 'PutLifecyclePolicy']);
+    for (const [, task] of tasks) {
+      const catchAll = task.Catch.find((c: State) => c.ErrorEquals.includes('States.ALL'));
+      expect(catchAll.Next).toBe('IsFinalAttempt');
+      // A repository deleted during the sweep is a skip, caught before the catch-all.
+      expect(task.Catch[0]).toMatchObject({ ErrorEquals: ['RepositoryNotFoundException'], Next: 'SkipDeletedRepository' });
+    }
+  });
+
+  test('on the first pass a failure is recorded with the repository name; on the final attempt it reaches a Fail state', () => {
+    const choice = perRepository.IsFinalAttempt;
+    const finalBranch = choice.Choices.find((c: State) => c.Variable === '$.finalAttempt' && c.BooleanEquals === true);
+    expect(perRepository[choice.Default].Type).toBe('Pass');
+    expect(perRepository[choice.Default].Parameters['failed.$']).toBe('$.repositoryName');
+
+    // Follow the final branch: it must end in a Fail state, through states that catch nothing.
+    let name: string = finalBranch.Next;
+    const path: string[] = [];
+    while (perRepository[name].Type !== 'Fail') {
+      path.push(name);
+      expect(perRepository[name].Catch).toBeUndefined();
+      expect(path.length).toBeLessThan(5);
+      name = perRepository[name].Next;
+    }
+    expect(perRepository[name].Type).toBe('Fail');
+  });
+
+  test('the final attempt goes back through the same Map, with the failed names one per child and the flag set', () => {
+    const prepare = top.PrepareFinalAttempt;
+    expect(prepare.Next).toBe('ManageRepositories');
+    expect(prepare.Parameters.finalAttempt).toBe(true);
+    expect(prepare.Parameters.page['batches.$']).toBe('States.ArrayPartition($.report.failedRepositoryNames, 1)');
+    expect(map.ItemSelector['finalAttempt.$']).toBe('$.finalAttempt');
+    expect(child.ManageEachRepository.ItemSelector['finalAttempt.$']).toBe('$.finalAttempt');
+    // The first pass starts with the flag off.
+    expect(top.StartReport.Parameters.finalAttempt).toBe(false);
+  });
+
+  test('the final attempt is reached only after the last page, and only once', () => {
+    const decide = top.HasFailedRepositories;
+    const toFinal = decide.Choices.find((c: State) => c.Next === 'PrepareFinalAttempt');
+    expect(toFinal.And).toEqual(
+      expect.arrayContaining([
+        { Variable: '$.finalAttempt', BooleanEquals: false },
+        { Variable: '$.report.failedRepositoryNames[0]', IsPresent: true },
+      ]),
+    );
+    expect(top.HasMorePages.Default).toBe('HasFailedRepositories');
+    // Every state reachable from the start is defined, and the only top-level Fail is for failures beyond the retry.
+    const seen = new Set<string>();
+    const queue = [definition.StartAt as string];
+    while (queue.length > 0) {
+      const name = queue.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      expect(top[name]).toBeDefined();
+      queue.push(...successors(top[name]));
+    }
+    expect([...seen].filter((n) => top[n].Type === 'Fail')).toEqual(['RepositoriesFailed']);
+  });
+});
