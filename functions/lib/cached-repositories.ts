@@ -1,5 +1,12 @@
 // Which repositories a pull-through cache rule created, judged by name: `<ecrRepositoryPrefix>/<upstream path>`.
 
+/** ECR's model pattern for a repository name (which is also 2..256 characters long). */
+export const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+export function isRepositoryName(name: string): boolean {
+  return name.length >= 2 && name.length <= 256 && REPOSITORY_NAME.test(name);
+}
+
 /** The prefix of an ECR-to-ECR rule that caches repositories under their upstream names, with no prefix. */
 export const ROOT_PREFIX = 'ROOT';
 

@@ -1,11 +1,12 @@
 // What a sweep execution accepts as input: nothing (the schedule), {"dryRun": true} (a manual run),
 // {"repositoryName": ...} (one new repository), and {"referenceTime": ISO} to judge pull age as of another instant.
 import { z } from 'zod';
+import { isRepositoryName } from './cached-repositories';
 
 const schema = z.strictObject({
   dryRun: z.boolean().optional(),
   referenceTime: z.iso.datetime({ offset: true }).optional(),
-  repositoryName: z.string().min(2).max(256).optional(),
+  repositoryName: z.string().refine(isRepositoryName, 'not a valid ECR repository name').optional(),
 });
 
 export type ExecutionInput = z.infer<typeof schema>;

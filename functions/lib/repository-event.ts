@@ -2,6 +2,7 @@
 // Three shapes: CloudTrail's record of a person's CreateRepository call, CloudTrail's service event for a
 // repository that a pull-through cache created, and ECR's own `ECR Pull Through Cache Action`.
 import { createHash } from 'node:crypto';
+import { isRepositoryName } from './cached-repositories';
 
 export type RepositoryEventDecision =
   | { start: true; repositoryName: string; executionName: string; shape: string }
@@ -32,6 +33,7 @@ export function decideRepositoryEvent(event: unknown): RepositoryEventDecision {
       text(isObject(detail.requestParameters) ? detail.requestParameters.repositoryName : undefined) ??
       text(isObject(detail.serviceEventDetails) ? detail.serviceEventDetails.repositoryName : undefined);
     if (!repositoryName) return { start: false, reason: 'the CreateRepository record names no repository' };
+    if (!isRepositoryName(repositoryName)) return { start: false, reason: `${JSON.stringify(repositoryName)} is not an ECR repository name` };
     // CloudTrail's eventID stays the same however often the record is delivered.
     const id = text(detail.eventID) ?? text(event.id);
     if (!id) return { start: false, reason: 'the event has no id to deduplicate it by' };
@@ -41,6 +43,7 @@ export function decideRepositoryEvent(event: unknown): RepositoryEventDecision {
   if (detailType === PULL_THROUGH_CACHE_ACTION) {
     const repositoryName = text(detail['repository-name']);
     if (!repositoryName) return { start: false, reason: 'the pull-through cache action names no repository' };
+    if (!isRepositoryName(repositoryName)) return { start: false, reason: `${JSON.stringify(repositoryName)} is not an ECR repository name` };
     // These fire on every cache pull: at most one execution per repository per day.
     const day = text(event.time)?.slice(0, 10);
     if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return { start: false, reason: 'the pull-through cache action has no time' };

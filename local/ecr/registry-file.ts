@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
-import { REPOSITORY_NAME } from './request';
+import { REPOSITORY_NAME } from '../../functions/lib/cached-repositories';
 
 /** The operations the endpoint serves; a fault may name only these, so a typo cannot silently do nothing. */
 export const ECR_OPERATIONS = [

@@ -1,11 +1,9 @@
 // Reading request members the way ECR checks them: a member of the wrong JSON type is a SerializationException,
 // a value outside the model's constraints an InvalidParameterException in ECR's own wording.
+import { REPOSITORY_NAME } from '../../functions/lib/cached-repositories';
 import { invalidParameter, serialization } from './errors';
 
 export type Input = Record<string, unknown>;
-
-/** ECR's repository name pattern (model `RepositoryName`). */
-export const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 export function optionalString(input: Input, member: string): string | undefined {
   const value = input[member];

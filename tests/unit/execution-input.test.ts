@@ -54,6 +54,11 @@ describe('the sweep execution input', () => {
     expect(parseExecutionInput({ repositoryName: 'a'.repeat(256) }).repositoryName).toHaveLength(256);
   });
 
+  it('rejects a repository name outside ECR\'s pattern', () => {
+    expect(rejection({ repositoryName: 'Docker-Hub/nginx' }).message).toBe('repositoryName: not a valid ECR repository name');
+    expect(rejection({ repositoryName: 'docker-hub//nginx' }).name).toBe('InvalidExecutionInput');
+  });
+
   it('rejects an input that is not an object', () => {
     expect(rejection('run').name).toBe('InvalidExecutionInput');
     expect(rejection([]).name).toBe('InvalidExecutionInput');

@@ -168,6 +168,17 @@ describe('events that are dropped, with the reason', () => {
     }
   });
 
+  it.each([
+    ['upper case', 'Docker-Hub/library/nginx'],
+    ['a trailing slash', 'docker-hub/library/nginx/'],
+    ['one character', 'a'],
+  ])('drops an event whose repository name ECR would not accept (%s)', (_, name) => {
+    expect(dropped(decideRepositoryEvent(apiCall(name, 'ct-bad'))).reason).toContain('not an ECR repository name');
+    expect(dropped(decideRepositoryEvent(cacheAction(name, '2026-11-27T10:00:00Z', 'bad'))).reason).toContain(
+      'not an ECR repository name',
+    );
+  });
+
   it('drops a CloudTrail record with no id to deduplicate it by', () => {
     const event = fixture('create-repository-api-call');
     delete event.id;
