@@ -1,7 +1,7 @@
 // First step of a sweep: the run's settings and the prefixes of every pull-through cache rule (all pages).
 import { paginateDescribePullThroughCacheRules } from '@aws-sdk/client-ecr';
-import { ROOT_PREFIX } from './lib/cached-repositories';
-import { readConfig, type Config } from './lib/config';
+import { ROOT_PREFIX, managedPrefixes } from './lib/cached-repositories';
+import { readConfig } from './lib/config';
 import { ecrClient } from './lib/ecr-client';
 import { parseExecutionInput } from './lib/execution-input';
 import { lambdaHandler } from './lib/handler';
@@ -15,15 +15,6 @@ export interface SweepRun {
   repositoryName: string | null;
   ecrRepositoryPrefixes: string[];
   maxConcurrency: number;
-}
-
-/**
- * The registry's prefixes this run manages: ROOT only when the stage opts in; and when the stack manages only its
- * own rules (MANAGED_PREFIXES), only those of its prefixes the registry has.
- */
-export function managedPrefixes(registryPrefixes: string[], config: Pick<Config, 'manageRootPrefix' | 'managedPrefixes'>): string[] {
-  const allowed = registryPrefixes.filter((prefix) => prefix !== ROOT_PREFIX || config.manageRootPrefix);
-  return config.managedPrefixes.length === 0 ? allowed : allowed.filter((prefix) => config.managedPrefixes.includes(prefix));
 }
 
 export const handler = lambdaHandler(async (event: { input: unknown; executionStartTime: string }): Promise<SweepRun> => {

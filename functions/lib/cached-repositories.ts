@@ -1,4 +1,5 @@
 // Which repositories a pull-through cache rule created, judged by name: `<ecrRepositoryPrefix>/<upstream path>`.
+import type { Config } from './config';
 
 /** ECR's model pattern for a repository name (which is also 2..256 characters long). */
 export const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -21,4 +22,13 @@ export function isUnderPrefix(repositoryName: string, ecrRepositoryPrefix: strin
  */
 export function isCachedRepository(repositoryName: string, ecrRepositoryPrefixes: readonly string[]): boolean {
   return ecrRepositoryPrefixes.some((prefix) => prefix === ROOT_PREFIX || isUnderPrefix(repositoryName, prefix));
+}
+
+/**
+ * The registry's prefixes this run manages: ROOT only when the stage opts in; and when the stack manages only its
+ * own rules (MANAGED_PREFIXES), only those of its prefixes the registry has.
+ */
+export function managedPrefixes(registryPrefixes: string[], config: Pick<Config, 'manageRootPrefix' | 'managedPrefixes'>): string[] {
+  const allowed = registryPrefixes.filter((prefix) => prefix !== ROOT_PREFIX || config.manageRootPrefix);
+  return config.managedPrefixes.length === 0 ? allowed : allowed.filter((prefix) => config.managedPrefixes.includes(prefix));
 }

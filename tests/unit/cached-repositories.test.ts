@@ -1,4 +1,4 @@
-import { isCachedRepository, isUnderPrefix, ROOT_PREFIX } from '../../functions/lib/cached-repositories';
+import { isCachedRepository, isUnderPrefix, managedPrefixes, ROOT_PREFIX } from '../../functions/lib/cached-repositories';
 
 describe('which repositories a pull-through cache prefix covers', () => {
   it('covers a repository under the prefix', () => {
@@ -50,5 +50,18 @@ describe('which repositories a pull-through cache prefix covers', () => {
   it('takes ROOT only as the special word, not as a prefix named root', () => {
     expect(isCachedRepository('app', ['root'])).toBe(false);
     expect(isCachedRepository('root/app', ['root'])).toBe(true);
+  });
+});
+
+describe('the prefixes a run manages', () => {
+  const registry = ['docker-hub', 'quay', 'ROOT'];
+
+  it('leaves the ROOT rule out unless the stage opts in', () => {
+    expect(managedPrefixes(registry, { manageRootPrefix: false, managedPrefixes: [] })).toEqual(['docker-hub', 'quay']);
+    expect(managedPrefixes(registry, { manageRootPrefix: true, managedPrefixes: [] })).toEqual(['docker-hub', 'quay', 'ROOT']);
+  });
+
+  it('keeps only the configured prefixes the registry has when the stack manages only its own rules', () => {
+    expect(managedPrefixes(registry, { manageRootPrefix: false, managedPrefixes: ['quay', 'k8s'] })).toEqual(['quay']);
   });
 });
