@@ -43,6 +43,8 @@ export class EcrOperations {
     PutLifecyclePolicy: (input) => this.putLifecyclePolicy(input),
     DescribeImages: (input) => this.describeImages(input),
     BatchDeleteImage: (input) => this.batchDeleteImage(input),
+    // What `sweep --aws` asks first, to say which account it is about to change.
+    DescribeRegistry: () => ({ registryId: ACCOUNT_ID, replicationConfiguration: { rules: [] } }),
   };
 
   private describePullThroughCacheRules(input: Input): Output {

@@ -15,6 +15,7 @@ export const ECR_OPERATIONS = [
   'PutLifecyclePolicy',
   'DescribeImages',
   'BatchDeleteImage',
+  'DescribeRegistry',
 ] as const;
 export type EcrOperation = (typeof ECR_OPERATIONS)[number];
 

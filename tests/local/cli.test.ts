@@ -9,6 +9,8 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { main } from '../../local/cli';
+import { parseRegistry } from '../../local/ecr/registry-file';
+import { startEcrEndpoint } from '../../local/ecr/server';
 
 const ROOT = path.resolve(__dirname, '../..');
 const NOW = '2026-11-28T00:00:00Z';
@@ -153,6 +155,57 @@ describe('sweep --registry', () => {
     expect(summary.status).toBe('FAILED');
     expect(summary.report.failedRepositoryNames).toEqual(['docker-hub/library/nginx']);
     expect(summary.report.failed).toBe(1);
+  });
+});
+
+describe('sweep --aws', () => {
+  // --aws takes everything from the environment, endpoints included; an embedded endpoint stands in for the account.
+  async function withAwsEnvironment<T>(environment: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
+    const saved = Object.fromEntries(Object.keys(environment).map((k) => [k, process.env[k]]));
+    for (const [k, v] of Object.entries(environment)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    try {
+      return await work();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  }
+
+  it('names the account and region first, then sweeps what the environment points at', async () => {
+    const endpoint = await startEcrEndpoint(parseRegistry(registry));
+    try {
+      const result = await withAwsEnvironment(
+        { AWS_ENDPOINT_URL_ECR: endpoint.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+        () => run('sweep', '--aws', '--dry-run', '--now', NOW, '--json'),
+      );
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('Sweeping ECR of account 123456789012 in us-east-1 (dry run)\n');
+      expect(JSON.parse(result.stdout).report).toMatchObject({ scanned: 4, cached: 3, applied: 1, owned: 1, userOwned: 1, imagesExpired: 2 });
+      expect(endpoint.calls.DescribeRegistry).toBe(1);
+      expect(endpoint.calls.PutLifecyclePolicy + endpoint.calls.BatchDeleteImage).toBe(0);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('refuses to start without a region, and calls nothing', async () => {
+    const endpoint = await startEcrEndpoint(parseRegistry(registry));
+    try {
+      const result = await withAwsEnvironment(
+        { AWS_ENDPOINT_URL_ECR: endpoint.url, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined },
+        () => run('sweep', '--aws', '--dry-run'),
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^ecr-lifecycle: --aws needs a region/);
+      expect(Object.values(endpoint.calls).reduce((a, b) => a + b, 0)).toBe(0);
+    } finally {
+      await endpoint.close();
+    }
   });
 });
 
