@@ -164,6 +164,7 @@ describe('counters and state', () => {
       PutLifecyclePolicy: 0,
       DescribeImages: 0,
       BatchDeleteImage: 0,
+      DescribeRegistry: 0,
     });
     await ecr.send(new DescribeRepositoriesCommand({}));
     await failure(ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'docker-hub/library/gone' })));
