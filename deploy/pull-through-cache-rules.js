@@ -9,9 +9,9 @@
 //   manageRootPrefix            (deploy/params.js) whether ROOT may be managed at all
 //
 // serverless.yml reads from here:
-//   resources          an AWS::ECR::PullThroughCacheRule and an AWS::ECR::RepositoryCreationTemplate per rule
-//                      (custom.pullThroughCacheResources; deploy/pull-through-cache-plugin.js adds them to the
-//                      template). A bad file stops the command here, with every problem named.
+//   resources          an AWS::ECR::PullThroughCacheRule and an AWS::ECR::RepositoryCreationTemplate per rule, one
+//                      item of serverless.yml's `resources` list. A bad file stops the command here, with every
+//                      problem named.
 //   repositoryArns     the repository ARNs the per-repository ECR statements are granted on
 //   MANAGED_PREFIXES   the prefixes the sweep manages, comma-separated ('' = every rule's)
 //
