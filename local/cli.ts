@@ -9,7 +9,8 @@ import { emptyReport, type Report } from '../functions/lib/report';
 import { readRegistryFile, serializeRegistry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
 import { formatSummary, type SweepSummary } from './report-format';
-import { runSweep, type LocalExecution } from './runner';
+import { runSweep, type ExecutionEvent, type LocalExecution } from './runner';
+import type { RepositoryPage } from '../functions/list-cached-repositories';
 import { PROJECT_ROOT, loadServerlessConfig } from './serverless-config';
 import { awsTarget } from './aws-target';
 import { BadEvent, sweepEvent } from './event-sweep';
@@ -141,7 +142,7 @@ async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; er
   const common = {
     input,
     params: options.param,
-    onPageDone: progress.update,
+    onEvent: progress.onEvent,
   };
   // Metrics go to stdout as EMF lines on Lambda; here stdout is the report's, so they are off unless --verbose.
   const logLevel = { POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT', ...(options.verbose ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }) };
@@ -205,11 +206,38 @@ function loadRegistry(file: string) {
   }
 }
 
+/**
+ * On a terminal, one line on stderr that follows the sweep: repositories listed so far, cached ones done, failures.
+ * It reads the execution's events, so it moves with every repository rather than every page.
+ */
 function progressLine(err: NodeJS.WritableStream & { isTTY?: boolean }) {
   const tty = Boolean(err.isTTY);
+  let scanned = 0;
+  let cached = 0;
+  let done = 0;
+  let failed = 0;
+  let shown = 0;
+  const show = () => {
+    const now = Date.now();
+    if (now - shown < 100) return;
+    shown = now;
+    err.write(`\r${scanned} repositories listed, ${done} of ${cached} cached ones done, ${failed} failed`);
+  };
   return {
-    update: (report: Report) => {
-      if (tty) err.write(`\r${report.scanned} repositories scanned, ${report.cached} cached, ${report.failed} failed`);
+    onEvent: (event: ExecutionEvent) => {
+      if (!tty) return;
+      if (event.type === 'StateExited' && event.state?.name === 'ListCachedRepositories') {
+        const page = (event.state.output as { page: RepositoryPage }).page;
+        scanned += page.scanned;
+        cached += page.cached;
+      } else if (event.type === 'StateExited' && event.state?.name === 'TallyReport') {
+        failed = (event.state.output as { report: Report }).report.failed;
+      } else if (event.type === 'MapIterationSucceeded' && event.parentState?.name === 'ManageEachRepository') {
+        done += 1;
+      } else {
+        return;
+      }
+      show();
     },
     done: () => {
       if (tty) err.write('\r\x1b[K');

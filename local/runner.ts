@@ -32,7 +32,6 @@ export interface RunOptions {
   environment?: Record<string, string>;
   /** Replaces the Retry intervals of every state (milliseconds), so tests need not wait for real backoff. */
   retryDelayMs?: number;
-  onPageDone?: (report: Report) => void;
   /** Every event of the execution, nested Map iterations included (those carry an `index`). */
   onEvent?: (event: ExecutionEvent) => void;
 }
@@ -41,7 +40,7 @@ export interface RunOptions {
 export interface ExecutionEvent {
   type: string;
   index?: number;
-  state?: { name: string; type: string };
+  state?: { name: string; type: string; output?: unknown };
   parentState?: { name: string };
 }
 
@@ -70,7 +69,6 @@ export async function runSweep(options: RunOptions): Promise<LocalExecution> {
         options.onEvent?.(event as ExecutionEvent);
         if (event.type === 'StateExited' && event.state.name === 'TallyReport') {
           report = (event.state.output as Json).report as Report;
-          options.onPageDone?.(report);
         }
       }
     })();
