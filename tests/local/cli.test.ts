@@ -158,6 +158,25 @@ describe('sweep --registry', () => {
   });
 });
 
+describe('progress', () => {
+  it('follows the sweep on a terminal and clears its line at the end', async () => {
+    writeJson('registry.json', registry);
+    const out = new Collect();
+    const err = Object.assign(new Collect(), { isTTY: true });
+    const code = await main(['node', 'ecr-lifecycle', 'sweep', '--registry', file('registry.json'), '--now', NOW], { out, err } as unknown as Parameters<typeof main>[1]);
+    expect(code).toBe(0);
+    expect(err.text).toMatch(/^\r4 repositories listed, 0 of 3 cached ones done, 0 failed/);
+    expect(err.text.endsWith('\r\x1b[K')).toBe(true);
+  });
+
+  it('stays silent when stderr is not a terminal', async () => {
+    writeJson('registry.json', registry);
+    const result = await run('sweep', '--registry', file('registry.json'), '--now', NOW);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+  });
+});
+
 describe('sweep --aws', () => {
   // --aws takes everything from the environment, endpoints included; an embedded endpoint stands in for the account.
   async function withAwsEnvironment<T>(environment: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
