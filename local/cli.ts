@@ -5,10 +5,10 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
 import { readConfig } from '../functions/lib/config';
-import { emptyReport, type Report } from '../functions/lib/report';
+import type { Report } from '../functions/lib/report';
 import { readRegistryFile, serializeRegistry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
-import { formatSummary, type SweepSummary } from './report-format';
+import { exitStatus, formatSummary, summarize } from './report-format';
 import { runSweep, type ExecutionEvent, type LocalExecution } from './runner';
 import type { RepositoryPage } from '../functions/list-cached-repositories';
 import { PROJECT_ROOT, loadServerlessConfig } from './serverless-config';
@@ -175,18 +175,9 @@ async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; er
   }
   progress.done();
 
-  const summary: SweepSummary = {
-    dryRun: execution.output?.dryRun ?? Boolean(options.dryRun),
-    referenceTime: execution.output?.referenceTime ?? options.now ?? '(execution start)',
-    status: execution.status,
-    report: execution.report ?? emptyReport(),
-    error: execution.error,
-    cause: execution.cause,
-  };
+  const summary = summarize(execution, { dryRun: Boolean(options.dryRun), referenceTime: options.now ?? '(execution start)' });
   io.out.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
-  if (execution.status === 'SUCCEEDED') return EXIT.done;
-  if (execution.error === 'InvalidExecutionInput' || execution.error === 'ConfigurationError') return EXIT.badInput;
-  return EXIT.failed;
+  return exitStatus(summary);
 }
 
 async function configFor(param: Record<string, string>) {

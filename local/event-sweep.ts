@@ -3,18 +3,15 @@
 // the real definition (local/runner.ts) against an embedded ECR. Nothing here decides what the event means: that is
 // the handler's job (functions/lib/repository-event.ts), and its answer is what this reports.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
-import { emptyReport } from '../functions/lib/report';
 import { readRegistryFile, serializeRegistry, type Registry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
-import { formatSummary, type SweepSummary } from './report-format';
-import { withEnvironment } from './runner';
+import { exitStatus, formatSummary, summarize } from './report-format';
+import { lambdaContext, withEnvironment } from './runner';
 import { loadServerlessConfig } from './serverless-config';
 import { LOCAL_STATE_MACHINE_ARN, startSfnEndpoint, type SfnExecution } from './sfn/server';
 
 /** The key of the event handler's function in serverless.yml. */
 export const EVENT_FUNCTION = 'startRepositorySweep';
-const DEFAULT_HANDLER = { modulePath: require.resolve('../functions/start-repository-sweep'), exportName: 'handler' };
 
 /** An event file that cannot be read or is not JSON, or an event the handler drops: exit 2, nothing changed. */
 export class BadEvent extends Error {}
@@ -72,7 +69,8 @@ export function readEventFile(file: string): unknown {
 export async function runEventSweep(options: EventSweepOptions): Promise<EventSweepResult> {
   const config = await loadServerlessConfig(options.params);
   const fn = config.functions[EVENT_FUNCTION];
-  const { modulePath, exportName } = fn ?? DEFAULT_HANDLER;
+  if (!fn) throw new Error(`serverless.yml has no function ${EVENT_FUNCTION}`);
+  const { modulePath, exportName } = fn;
 
   const ecr = await startEcrEndpoint(options.registry);
   // The executions' environment names the SFN endpoint too, so that a handler call made while an execution runs
@@ -98,14 +96,14 @@ export async function runEventSweep(options: EventSweepOptions): Promise<EventSw
   shared.AWS_ENDPOINT_URL_SFN = sfn.url;
 
   try {
-    const environment = { ...fn?.environment, ...shared };
+    const environment = { ...fn.environment, ...shared };
     const { handlerResults, executions } = await withEnvironment(environment, async () => {
       // Loaded here, as the runner loads the others: the shared logger takes its level from the environment.
       const handler = require(modulePath)[exportName] as (event: unknown, context: unknown) => Promise<HandlerResult>;
       const results: HandlerResult[] = [];
       for (const event of options.events) {
         if (options.waitBetweenEvents) await sfn.settled();
-        results.push(await handler(event, lambdaContext()));
+        results.push(await handler(event, lambdaContext(EVENT_FUNCTION)));
       }
       return { handlerResults: results, executions: await sfn.settled() };
     });
@@ -150,15 +148,10 @@ export async function sweepEvent(options: EventSweepCliOptions, io: { out: NodeJ
   if (!execution) throw new BadEvent(`event dropped: ${oneLine(answer.reason ?? 'the handler started no execution')}`);
 
   if (options.registryOut) writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(result.registry), null, 2)}\n`);
-  const run = execution.result;
-  const summary: SweepSummary = {
-    dryRun: run?.output?.dryRun ?? Boolean(options.dryRun),
-    referenceTime: run?.output?.referenceTime ?? execution.startDate.toISOString(),
-    status: execution.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
-    report: run?.report ?? emptyReport(),
-    error: execution.error,
-    cause: execution.cause,
-  };
+  const summary = summarize(execution.result ?? { status: 'FAILED', error: execution.error, cause: execution.cause }, {
+    dryRun: Boolean(options.dryRun),
+    referenceTime: execution.startDate.toISOString(),
+  });
   const repositoryName = (JSON.parse(execution.input) as { repositoryName?: string }).repositoryName;
   if (options.json) {
     io.out.write(`${JSON.stringify({ ...summary, execution: { name: execution.name, repositoryName } }, null, 2)}\n`);
@@ -166,20 +159,9 @@ export async function sweepEvent(options: EventSweepCliOptions, io: { out: NodeJ
     io.err.write(`Event started execution ${execution.name} for ${repositoryName}\n`);
     io.out.write(`${formatSummary(summary)}\n`);
   }
-  if (summary.status === 'SUCCEEDED') return 0;
-  return execution.error === 'InvalidExecutionInput' || execution.error === 'ConfigurationError' ? 2 : 1;
+  return exitStatus(summary);
 }
 
-function lambdaContext() {
-  return {
-    functionName: EVENT_FUNCTION,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${EVENT_FUNCTION}`,
-    memoryLimitInMB: '128',
-    awsRequestId: randomUUID(),
-    getRemainingTimeInMillis: () => 30_000,
-  };
-}
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();

@@ -1,5 +1,6 @@
 // How a sweep's outcome reads on a terminal: a short table of counts, then the repositories that failed.
-import type { Report } from '../functions/lib/report';
+import { emptyReport, type Report } from '../functions/lib/report';
+import type { LocalExecution } from './runner';
 
 export interface SweepSummary {
   dryRun: boolean;
@@ -8,6 +9,24 @@ export interface SweepSummary {
   report: Report;
   error?: string;
   cause?: string;
+}
+
+/** What one execution comes to; `fallback` stands in for what an execution that failed early never said. */
+export function summarize(execution: LocalExecution, fallback: { dryRun: boolean; referenceTime: string }): SweepSummary {
+  return {
+    dryRun: execution.output?.dryRun ?? fallback.dryRun,
+    referenceTime: execution.output?.referenceTime ?? fallback.referenceTime,
+    status: execution.status,
+    report: execution.report ?? emptyReport(),
+    error: execution.error,
+    cause: execution.cause,
+  };
+}
+
+/** The command line's exit status: 0 done, 1 repositories failed, 2 the input was refused before any change. */
+export function exitStatus(summary: SweepSummary): 0 | 1 | 2 {
+  if (summary.status === 'SUCCEEDED') return 0;
+  return summary.error === 'InvalidExecutionInput' || summary.error === 'ConfigurationError' ? 2 : 1;
 }
 
 export function formatSummary(s: SweepSummary): string {

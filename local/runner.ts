@@ -112,17 +112,22 @@ function bindTasks(definition: Json, functions: Record<string, LocalFunction>): 
 function invoker(fn: LocalFunction): (input: unknown) => Promise<unknown> {
   return async (input) => {
     const handler = require(fn.modulePath)[fn.exportName] as Handler;
-    const context = {
-      functionName: fn.key,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${fn.key}`,
-      memoryLimitInMB: '128',
-      awsRequestId: randomUUID(),
-      getRemainingTimeInMillis: () => 30_000,
-    };
+    const context = lambdaContext(fn.key);
     // A Lambda's input and output cross the wire as JSON: nothing else survives on AWS, so nothing else may here.
     const output = await handler(JSON.parse(JSON.stringify(input)), context);
     return output === undefined ? null : JSON.parse(JSON.stringify(output));
+  };
+}
+
+/** The Lambda context a handler gets (middy and the logger read it). */
+export function lambdaContext(functionName: string) {
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '128',
+    awsRequestId: randomUUID(),
+    getRemainingTimeInMillis: () => 30_000,
   };
 }
 
