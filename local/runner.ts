@@ -146,15 +146,19 @@ function sharedEnvironment(functions: LocalFunction[]): Record<string, string> {
 }
 
 /** Sets these variables for the duration of `work` and puts back what was there before. */
-export async function withEnvironment<T>(environment: Record<string, string>, work: () => Promise<T>): Promise<T> {
+/** Runs `work` with these variables set (undefined: unset), then puts the environment back as it was. */
+export async function withEnvironment<T>(environment: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, environment);
-  try {
-    return await work();
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
+  };
+  apply(environment);
+  try {
+    return await work();
+  } finally {
+    apply(saved);
   }
 }

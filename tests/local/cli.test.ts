@@ -11,6 +11,7 @@ import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-polic
 import { main } from '../../local/cli';
 import { parseRegistry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint } from '../../local/ecr/server';
+import { withEnvironment } from '../../local/runner';
 
 const ROOT = path.resolve(__dirname, '../..');
 const NOW = '2026-11-28T00:00:00Z';
@@ -179,26 +180,10 @@ describe('progress', () => {
 
 describe('sweep --aws', () => {
   // --aws takes everything from the environment, endpoints included; an embedded endpoint stands in for the account.
-  async function withAwsEnvironment<T>(environment: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
-    const saved = Object.fromEntries(Object.keys(environment).map((k) => [k, process.env[k]]));
-    for (const [k, v] of Object.entries(environment)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    try {
-      return await work();
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
-  }
-
   it('names the account and region first, then sweeps what the environment points at', async () => {
     const endpoint = await startEcrEndpoint(parseRegistry(registry));
     try {
-      const result = await withAwsEnvironment(
+      const result = await withEnvironment(
         { AWS_ENDPOINT_URL_ECR: endpoint.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
         () => run('sweep', '--aws', '--dry-run', '--now', NOW, '--json'),
       );
@@ -215,7 +200,7 @@ describe('sweep --aws', () => {
   it('refuses to start without a region, and calls nothing', async () => {
     const endpoint = await startEcrEndpoint(parseRegistry(registry));
     try {
-      const result = await withAwsEnvironment(
+      const result = await withEnvironment(
         { AWS_ENDPOINT_URL_ECR: endpoint.url, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined },
         () => run('sweep', '--aws', '--dry-run'),
       );
