@@ -63,7 +63,7 @@ function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStre
   const paramOption = () =>
     new Option('--param <name=value>', 'a stage param of serverless.yml (repeatable), e.g. keepImages=2')
       .argParser(collectParam)
-      .default({});
+      .default({}, 'none');
 
   program
     .command('sweep')
