@@ -5,7 +5,7 @@ import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-polic
 import { EcrError, invalidParameter, repositoryNotFound, serialization } from './errors';
 import { Paginator, readMaxResults } from './pagination';
 import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
-import type { EcrOperation } from './registry-file';
+import type { EcrOperation, RepositoryOperation } from './registry-file';
 import {
   checkRepositoryName,
   imageIdList,
@@ -206,7 +206,7 @@ export class EcrOperations {
   }
 
   /** The repository a call names, or ECR's not-found error; then the fault the registry file injects for it. */
-  private repository(name: string, operation: EcrOperation): StoredRepository {
+  private repository(name: string, operation: RepositoryOperation): StoredRepository {
     const repo = this.store.repositories.get(name);
     if (!repo) throw repositoryNotFound(name, ACCOUNT_ID);
     const fault = repo.faults[operation];

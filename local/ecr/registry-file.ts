@@ -7,16 +7,21 @@ import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-polic
 import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
 import { REPOSITORY_NAME } from '../../functions/lib/cached-repositories';
 
-/** The operations the endpoint serves; a fault may name only these, so a typo cannot silently do nothing. */
-export const ECR_OPERATIONS = [
-  'DescribePullThroughCacheRules',
+/**
+ * The operations that act on a named repository: a repository's fault may name only these, so that a typo, or an
+ * operation that never names a repository, cannot silently do nothing.
+ */
+export const REPOSITORY_OPERATIONS = [
   'DescribeRepositories',
   'GetLifecyclePolicy',
   'PutLifecyclePolicy',
   'DescribeImages',
   'BatchDeleteImage',
-  'DescribeRegistry',
 ] as const;
+export type RepositoryOperation = (typeof REPOSITORY_OPERATIONS)[number];
+
+/** Every operation the endpoint serves. */
+export const ECR_OPERATIONS = ['DescribePullThroughCacheRules', ...REPOSITORY_OPERATIONS, 'DescribeRegistry'] as const;
 export type EcrOperation = (typeof ECR_OPERATIONS)[number];
 
 // ECR's model patterns.
@@ -56,7 +61,7 @@ const repositorySchema = z
     lifecyclePolicyText: z.string().optional(),
     images: z.array(imageSchema).optional(),
     faults: z
-      .partialRecord(z.enum(ECR_OPERATIONS), z.string().regex(ERROR_NAME, 'expected an error name'))
+      .partialRecord(z.enum(REPOSITORY_OPERATIONS), z.string().regex(ERROR_NAME, 'expected an error name'))
       .optional(),
   })
   .superRefine((repo, ctx) => {

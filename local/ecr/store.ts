@@ -1,7 +1,7 @@
 // The endpoint's live state: the registry file's contents, changed by the mutating calls, and given back in the
 // same file format. Timestamps stay the strings the file gave, so a registry written back out is unchanged
 // wherever no call changed it.
-import type { EcrOperation, PullThroughCacheRuleEntry, Registry, RegistryImage } from './registry-file';
+import type { RepositoryOperation, PullThroughCacheRuleEntry, Registry, RegistryImage } from './registry-file';
 
 export interface StoredImage {
   imageDigest: string;
@@ -19,7 +19,7 @@ export interface StoredRepository {
   images: Map<string, StoredImage>;
   /** Whether the file had an `images` list, so a repository written back out keeps its shape. */
   listsImages: boolean;
-  faults: Partial<Record<EcrOperation, string>>;
+  faults: Partial<Record<RepositoryOperation, string>>;
 }
 
 export class RegistryStore {

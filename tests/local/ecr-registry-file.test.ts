@@ -65,6 +65,7 @@ describe('parseRegistry', () => {
     ['a duplicate digest', (f) => { f.repositories[0].images!.push({ imageDigest: digest(1), imagePushedAt: '2026-10-01T00:00:00Z' } as never); }, /^repositories\[0\]\.images\[1\]\.imageDigest: duplicate digest/],
     ['one tag on two images', (f) => { f.repositories[0].images!.push({ imageDigest: digest(3), imageTags: ['1.27'], imagePushedAt: '2026-10-01T00:00:00Z' } as never); }, /^repositories\[0\]\.images\[1\]\.imageTags\[0\]: tag "1.27"/],
     ['a fault for an operation the endpoint does not serve', (f) => { (f.repositories[0].faults as Record<string, string>).DeleteRepository = 'ServerException'; }, /^repositories\[0\]\.faults\.DeleteRepository: unknown field$/],
+    ['a fault for an operation that names no repository', (f) => { (f.repositories[0].faults as Record<string, string>).DescribeRegistry = 'ServerException'; }, /^repositories\[0\]\.faults\.DescribeRegistry: unknown field$/],
     ['a missing repositories list', (f) => { delete (f as Partial<Mutable>).repositories; }, /^repositories: missing/],
     ['an upstream ECR cannot cache from', (f) => { f.pullThroughCacheRules.push({ ecrRepositoryPrefix: 'gcr', upstreamRegistryUrl: 'gcr.io' }); }, /^pullThroughCacheRules\[1\]\.upstreamRegistryUrl: not an upstream registry/],
     ['a one-character prefix', (f) => { f.pullThroughCacheRules[0].ecrRepositoryPrefix = 'd'; }, /^pullThroughCacheRules\[0\]\.ecrRepositoryPrefix: /],
