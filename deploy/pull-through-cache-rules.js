@@ -139,19 +139,17 @@ function managedPrefixesFor({ rules, scoped }) {
   return scoped ? rules.map((rule) => rule.ecrRepositoryPrefix).join(',') : '';
 }
 
-let checked;
+/** Resolves the params and checks the rules; nothing is kept, so each configuration is judged on its own. */
 async function resolveRules(resolveVariable) {
-  if (checked) return checked;
   const raw = {};
   for (const name of ['pullThroughCacheRulesFile', 'manageOnlyConfiguredRules', 'manageRootPrefix']) {
     raw[name] = await resolveVariable(`param:${name}`);
   }
   try {
-    checked = { ok: true, config: checkRules(raw) };
+    return { ok: true, config: checkRules(raw) };
   } catch (error) {
-    checked = { ok: false, error };
+    return { ok: false, error };
   }
-  return checked;
 }
 
 module.exports = {

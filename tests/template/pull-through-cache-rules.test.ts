@@ -173,4 +173,10 @@ describe('the rules variable source', () => {
     const { functions } = await loadServerlessConfig({ pullThroughCacheRulesFile: EXAMPLE, manageOnlyConfiguredRules: 'true' });
     for (const fn of Object.values(functions)) expect(fn.environment.MANAGED_PREFIXES).toBe(PREFIXES.join(','));
   });
+
+  test('judges each configuration on its own: a later one without rules in the same process manages every prefix', async () => {
+    await loadServerlessConfig({ pullThroughCacheRulesFile: EXAMPLE, manageOnlyConfiguredRules: 'true' });
+    const { functions } = await loadServerlessConfig({});
+    for (const fn of Object.values(functions)) expect(fn.environment.MANAGED_PREFIXES).toBe('');
+  });
 });
