@@ -1,0 +1,39 @@
+// A workflow step: a plain function of its input and an explicit context, with the permissions it needs declared
+// beside it. The Lambda handler (functions/*.ts) builds the context once at cold start; the local runner builds one
+// per step, pointed at the embedded endpoints. The stack's IAM roles are generated from `permissions`.
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { RunSettings } from './settings';
+
+/** What a step's IAM statement is granted on; the stack turns each into ARNs (deploy/). */
+export type PermissionScope =
+  /** Actions IAM has no resource type for, e.g. ecr:DescribePullThroughCacheRules. */
+  | 'any'
+  /** Every repository of the registry: repository/*. */
+  | 'allRepositories'
+  /** The repositories the stage manages: repository/* or, scoped, repository/<prefix>/* per configured prefix. */
+  | 'managedRepositories'
+  /** The sweep state machine itself. */
+  | 'sweepStateMachine'
+  /** The dead-letter queue of the repository events. */
+  | 'repositoryEventsDeadLetterQueue';
+
+export interface Permission {
+  actions: string[];
+  on: PermissionScope;
+}
+
+export interface StepContext {
+  settings: RunSettings;
+  ecr: ECRClient;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface Step<I, O, C extends StepContext = StepContext> {
+  /** The function's key in serverless.yml, which the definition's Fn::GetAtt names. */
+  name: string;
+  permissions: Permission[];
+  run(input: I, context: C): Promise<O>;
+}
