@@ -8,4 +8,5 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   testTimeout: 60000,
+  setupFiles: ['<rootDir>/tests/setup-env.ts'],
 };

@@ -1,17 +1,5 @@
-// Gives a repository the tool's lifecycle policy. The state machine calls it only outside dry runs, and only for a
-// repository with no policy or an earlier one of the tool's.
-import { PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
-import { readConfig } from './lib/config';
-import { ecrClient } from './lib/ecr-client';
+// Lambda handler of the putLifecyclePolicy step (functions/steps/put-lifecycle-policy.ts).
 import { lambdaHandler } from './lib/handler';
-import { lifecyclePolicyText } from './lib/lifecycle-policy';
-import { logger } from './lib/logger';
+import { putLifecyclePolicy } from './steps/put-lifecycle-policy';
 
-export const ecrActions = ['ecr:PutLifecyclePolicy'];
-
-export const handler = lambdaHandler(async ({ repositoryName }: { repositoryName: string }): Promise<Record<string, never>> => {
-  const { keepImages } = readConfig();
-  await ecrClient().send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: lifecyclePolicyText(keepImages) }));
-  logger.info('put lifecycle policy', { repositoryName, decision: 'applied' });
-  return {};
-});
+export const handler = lambdaHandler(putLifecyclePolicy);

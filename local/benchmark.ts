@@ -9,8 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Registry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
-import { runSweep, type ExecutionEvent } from './runner';
-import { PROJECT_ROOT } from './serverless-config';
+import { PROJECT_ROOT, readDefinition, runSweep, taskFunctions, type ExecutionEvent } from './runner';
 
 const PRICE = {
   standardTransition: 0.025 / 1000,
@@ -21,8 +20,6 @@ const PRICE = {
 };
 /** A warm Lambda that makes one or two ECR calls; an Express child is billed in 64 MB steps. */
 const ASSUMED = { lambdaSeconds: 0.1, expressMemoryGb: 64 / 1024 };
-/** The inline Map's MaxConcurrency inside each child (statemachines/sweep.asl.yml). */
-const INLINE_CONCURRENCY = 5;
 
 function syntheticRegistry(repositories: number): Registry {
   const digest = (seed: string) => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
@@ -38,17 +35,15 @@ function syntheticRegistry(repositories: number): Registry {
   } as Registry;
 }
 
+/**
+ * The memory each Task state's function is deployed with, in GB. The sizes are deployment facts, whose home is
+ * serverless.yml (`functions.<key>.memorySize`, else `provider.memorySize`; Lambda's own default is 128 MB); the
+ * Task states and their functions are the runner's binding of the definition.
+ */
 function memoryGbByTask(): Record<string, number> {
   const doc = parse(readFileSync(path.join(PROJECT_ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' });
-  const byFunction = Object.fromEntries(
-    Object.entries<Record<string, number>>(doc.functions).map(([key, fn]) => [key, (fn.memorySize ?? doc.provider.memorySize ?? 1024) / 1024]),
-  );
-  const definition = readFileSync(path.join(PROJECT_ROOT, 'statemachines', 'sweep.asl.yml'), 'utf8');
-  const byTask: Record<string, number> = {};
-  for (const match of definition.matchAll(/^\s+(\w+):\n\s+Type: Task\n\s+Resource:\n\s+Fn::GetAtt: \[(\w+), Arn\]/gm)) {
-    byTask[match[1]] = byFunction[match[2]];
-  }
-  return byTask;
+  const megabytes = (key: string) => Number(doc.functions?.[key]?.memorySize ?? doc.provider?.memorySize ?? 128);
+  return Object.fromEntries(Object.entries(taskFunctions(readDefinition())).map(([state, key]) => [state, megabytes(key) / 1024]));
 }
 
 async function main() {
@@ -61,13 +56,7 @@ async function main() {
   const started = Date.now();
   const execution = await runSweep({
     input: { referenceTime: '2026-11-28T00:00:00Z' },
-    environment: {
-      AWS_ENDPOINT_URL_ECR: endpoint.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'benchmark',
-      AWS_SECRET_ACCESS_KEY: 'benchmark',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    },
+    ecr: { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'benchmark', secretAccessKey: 'benchmark' } },
     onEvent: (event: ExecutionEvent) => {
       if (event.type === 'StateEntered' && event.index === undefined) parentTransitions += 1;
       if (event.type === 'MapIterationStarted' && event.parentState?.name === 'ManageRepositories') children += 1;
@@ -82,7 +71,9 @@ async function main() {
   // Each child execution is also charged as one transition of the parent.
   const standard = (parentTransitions + children) * PRICE.standardTransition;
   const childInvocations = (invocations.CheckLifecyclePolicy ?? 0) + (invocations.PutLifecyclePolicy ?? 0) + (invocations.ExpireUnpulledImages ?? 0);
-  const childSeconds = children === 0 ? 0 : (childInvocations / children / INLINE_CONCURRENCY) * ASSUMED.lambdaSeconds;
+  // The inline Map inside each child runs this many repositories at once.
+  const inlineConcurrency = Number(readDefinition().States.ManageRepositories.ItemProcessor.States.ManageEachRepository.MaxConcurrency);
+  const childSeconds = children === 0 ? 0 : (childInvocations / children / inlineConcurrency) * ASSUMED.lambdaSeconds;
   const express = children * (PRICE.expressRequest + childSeconds * ASSUMED.expressMemoryGb * PRICE.expressGbSecond);
   const memory = memoryGbByTask();
   const lambda = Object.entries(invocations).reduce(

@@ -1,20 +1,22 @@
-// The `ecr-lifecycle` command line: sweep a registry (embedded or an AWS account), print the policy, serve the
-// embedded ECR endpoint. Exit status: 0 done, 1 some repositories failed, 2 bad input (nothing changed).
+// The `ecr-lifecycle` command line: sweep a registry (embedded or an AWS account), print the policy, the rules or
+// the settings, serve the embedded ECR endpoint. Exit status: 0 done, 1 some repositories failed, 2 bad input (nothing changed).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ecrClient } from '../functions/lib/ecr-client';
 import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
-import { readConfig } from '../functions/lib/config';
 import type { Report } from '../functions/lib/report';
+import { SettingsError, parseSettings, runSettings, type RunSettings, type Settings } from '../functions/lib/settings';
+import type { RepositoryPage } from '../functions/steps/list-cached-repositories';
 import { readRegistryFile, serializeRegistry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
 import { exitStatus, formatSummary, summarize } from './report-format';
-import { runSweep, type ExecutionEvent, type LocalExecution } from './runner';
-import type { RepositoryPage } from '../functions/list-cached-repositories';
-import { PROJECT_ROOT, loadServerlessConfig } from './serverless-config';
+import { PROJECT_ROOT, runSweep, type ExecutionEvent, type LocalExecution } from './runner';
 import { awsTarget } from './aws-target';
 import { BadEvent, sweepEvent } from './event-sweep';
+import { ConfigurationError, configuredRules } from '../deploy/derived';
 import { RulesInputError, rulesCommand, type RulesOptions } from './rules-command';
+import { settingsMarkdownTable, settingsTable } from './settings-table';
 
 export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
 
@@ -61,7 +63,7 @@ function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStre
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
   const paramOption = () =>
-    new Option('--param <name=value>', 'a stage param of serverless.yml (repeatable), e.g. keepImages=2')
+    new Option('--param <name=value>', 'a stage setting (repeatable), e.g. keepImages=2; `ecr-lifecycle params` lists them')
       .argParser(collectParam)
       .default({}, 'none');
 
@@ -88,21 +90,30 @@ function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStre
     .description('print the lifecycle policy text the tool applies')
     .addOption(paramOption())
     .exitOverride()
-    .action(async (options: { param: Record<string, string> }) => {
-      const config = await configFor(options.param);
-      io.out.write(`${lifecyclePolicyText(config.keepImages)}\n`);
+    .action((options: { param: Record<string, string> }) => {
+      io.out.write(`${lifecyclePolicyText(stageSettings(options.param).keepImages)}\n`);
+    });
+
+  program
+    .command('params')
+    .description('list every stage setting (--param, serverless --param): name, default, allowed values, meaning')
+    .option('--markdown', "as the Markdown table of the README's configuration section")
+    .exitOverride()
+    .action((options: { markdown?: boolean }) => {
+      io.out.write(options.markdown ? settingsMarkdownTable() : settingsTable());
     });
 
   program
     .command('rules')
     .description('print the pull-through cache rules of a rules file and what each upstream needs; --check only validates it')
-    .option('--file <file>', 'rules file (default: the stage param pullThroughCacheRulesFile)')
+    .option('--file <file>', 'rules file (default: the stage setting pullThroughCacheRulesFile)')
     .option('--check', 'validate the file without packaging: exit 0 when it is fine, 2 with every problem')
     .addOption(paramOption())
     .exitOverride()
-    .action((options: RulesOptions) => {
+    .action((options: RulesOptions & { param: Record<string, string> }) => {
+      const settings = stageSettings(options.param);
       try {
-        program.setOptionValue('exitCode', rulesCommand(options, io.out));
+        program.setOptionValue('exitCode', rulesCommand(options, settings, io.out));
       } catch (error) {
         throw error instanceof RulesInputError ? new BadInput(error.message) : error;
       }
@@ -127,11 +138,13 @@ async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; er
   const sources = [options.registry, options.demo, options.aws].filter(Boolean).length;
   if (sources !== 1) throw new BadInput('sweep needs exactly one of --registry FILE, --demo, --aws');
   if (options.aws && options.registryOut) throw new BadInput('--registry-out goes with an embedded registry, not --aws');
-  await configFor(options.param);
+  const settings = stageSettings(options.param);
   if (options.event) {
     if (options.aws) throw new BadInput('--event runs on this machine: use it with --registry FILE or --demo, not --aws');
     if (options.now) throw new BadInput('--now does not go with --event: an event\'s execution is judged as of its start');
-    const eventOptions = { ...options, registryFile: options.registry ?? DEMO_REGISTRY, eventFile: options.event };
+    // As a deployment with dryRun would: the event path's executions carry only the repository name.
+    const eventSettings = runSettingsOf({ ...settings, dryRun: settings.dryRun || Boolean(options.dryRun) });
+    const eventOptions = { ...options, settings: eventSettings, registryFile: options.registry ?? DEMO_REGISTRY, eventFile: options.event };
     return sweepEvent(eventOptions, io).catch((error: Error) => {
       throw error instanceof BadEvent ? new BadInput(error.message) : error;
     });
@@ -139,34 +152,23 @@ async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; er
 
   const input = { ...(options.dryRun ? { dryRun: true } : {}), ...(options.now ? { referenceTime: options.now } : {}) };
   const progress = progressLine(io.err);
-  const common = {
-    input,
-    params: options.param,
-    onEvent: progress.onEvent,
-  };
-  // Metrics go to stdout as EMF lines on Lambda; here stdout is the report's, so they are off unless --verbose.
-  const logLevel = { POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT', ...(options.verbose ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }) };
+  const common = { input, settings: runSettingsOf(settings), verbose: options.verbose, onEvent: progress.onEvent };
 
   let execution: LocalExecution;
   if (options.aws) {
-    const target = await awsTarget().catch((error: Error) => {
+    const target = await awsTarget(ecrClient()).catch((error: Error) => {
       throw new BadInput(error.message);
     });
     io.err.write(`Sweeping ECR of account ${target.account} in ${target.region}${options.dryRun ? ' (dry run)' : ''}\n`);
-    execution = await runSweep({ ...common, environment: logLevel });
+    // The SDK takes region, credentials and any endpoint from the environment, as it would on Lambda.
+    execution = await runSweep(common);
   } else {
     const registry = loadRegistry(options.registry ?? DEMO_REGISTRY);
     const endpoint = await startEcrEndpoint(registry);
     try {
       execution = await runSweep({
         ...common,
-        environment: {
-          ...logLevel,
-          AWS_ENDPOINT_URL_ECR: endpoint.url,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'embedded',
-          AWS_SECRET_ACCESS_KEY: 'embedded',
-        },
+        ecr: { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } },
       });
       if (options.registryOut) writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(endpoint.registry()), null, 2)}\n`);
     } finally {
@@ -180,12 +182,21 @@ async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; er
   return exitStatus(summary);
 }
 
-async function configFor(param: Record<string, string>) {
+/** The stage settings `--param` gives; an unknown name or a value out of range is bad input, before anything runs. */
+function stageSettings(param: Record<string, string>): Settings {
   try {
-    const { functions } = await loadServerlessConfig(param);
-    return readConfig(Object.values(functions)[0].environment);
+    return parseSettings(param);
   } catch (error) {
-    throw new BadInput((error as Error).message);
+    throw error instanceof SettingsError ? new BadInput(error.message) : error;
+  }
+}
+
+/** What the steps read: with the rules file's prefixes when the stage manages only those, derived as packaging does. */
+function runSettingsOf(settings: Settings): RunSettings {
+  try {
+    return runSettings(settings, configuredRules(settings).managedPrefixes);
+  } catch (error) {
+    throw error instanceof ConfigurationError ? new BadInput(error.problems.join('; ')) : error;
   }
 }
 

@@ -2,7 +2,6 @@
 // needs, checked by the same code `serverless package` runs (functions/lib/pull-through-cache-rules.ts).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
 import {
   PullThroughCacheRulesError,
   type CheckedRule,
@@ -10,30 +9,45 @@ import {
   parseRulesFile,
   upstreamNeeds,
 } from '../functions/lib/pull-through-cache-rules';
-import { PROJECT_ROOT } from './serverless-config';
+import type { Settings } from '../functions/lib/settings';
+import { PROJECT_ROOT } from './runner';
 
 export interface RulesOptions {
   file?: string;
   check?: boolean;
-  param: Record<string, string>;
 }
 
 /** A problem with the input: the caller prints it and exits 2. */
 export class RulesInputError extends Error {}
 
-/** A stage param as serverless.yml's params.default gives it, unless --param overrides it. */
-function stageParam(name: string, overrides: Record<string, string>): unknown {
-  if (name in overrides) return overrides[name];
-  const doc = parse(readFileSync(path.join(PROJECT_ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as Record<string, any>;
-  return doc?.params?.default?.[name];
+/** The rules file a stage deploys: --file as the user typed it, or the setting, relative to the project as packaging reads it. */
+function rulesFile(settings: Settings, file?: string): { path: string; shown: string } | undefined {
+  if (file !== undefined) return { path: file, shown: file };
+  const configured = settings.pullThroughCacheRulesFile.trim();
+  return configured === '' ? undefined : { path: path.resolve(PROJECT_ROOT, configured), shown: configured };
 }
 
-export function rulesCommand(options: RulesOptions, out: NodeJS.WritableStream): number {
-  // --file is a path as the user typed it; the stage param is relative to the project, as `serverless package` reads it.
-  const configured = String(stageParam('pullThroughCacheRulesFile', options.param) ?? '').trim();
-  const file = options.file ?? (configured === '' ? undefined : path.resolve(PROJECT_ROOT, configured));
-  const shown = options.file ?? configured;
-  if (file === undefined) {
+/** The checked rules of a stage's rules file (none when it has none); RulesInputError names every problem. */
+function checkedRules(settings: Settings, file?: string): CheckedRule[] {
+  const source = rulesFile(settings, file);
+  if (source === undefined) return [];
+  let text: string;
+  try {
+    text = readFileSync(source.path, 'utf8');
+  } catch (error) {
+    throw new RulesInputError(`cannot read ${source.shown} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return checkPullThroughCacheRules(parseRulesFile(text, source.shown), { manageRootPrefix: settings.manageRootPrefix });
+  } catch (error) {
+    if (error instanceof PullThroughCacheRulesError) throw new RulesInputError(`${source.shown} is refused:\n  ${error.problems.join('\n  ')}`);
+    throw error;
+  }
+}
+
+export function rulesCommand(options: RulesOptions, settings: Settings, out: NodeJS.WritableStream): number {
+  const source = rulesFile(settings, options.file);
+  if (source === undefined) {
     if (options.check) throw new RulesInputError('rules --check needs a rules file: --file FILE, or the stage param pullThroughCacheRulesFile');
     out.write(
       'No pull-through cache rules are configured (the stage param pullThroughCacheRulesFile is empty): the tool manages the rules made elsewhere.\n' +
@@ -41,22 +55,8 @@ export function rulesCommand(options: RulesOptions, out: NodeJS.WritableStream):
     );
     return 0;
   }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new RulesInputError(`cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  const manageRootPrefix = String(stageParam('manageRootPrefix', options.param)).trim().toLowerCase() === 'true';
-  let rules: CheckedRule[];
-  try {
-    rules = checkPullThroughCacheRules(parseRulesFile(text, shown), { manageRootPrefix });
-  } catch (error) {
-    if (error instanceof PullThroughCacheRulesError) {
-      throw new RulesInputError(`${shown} is refused:\n  ${error.problems.join('\n  ')}`);
-    }
-    throw error;
-  }
+  const { shown } = source;
+  const rules = checkedRules(settings, options.file);
   if (options.check) {
     out.write(`${shown}: ${rules.length} pull-through cache ${rules.length === 1 ? 'rule' : 'rules'}, all valid\n`);
     return 0;

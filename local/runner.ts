@@ -1,13 +1,21 @@
-// Runs the deployed state machine definition on this machine with aws-local-stepfunctions: every Lambda task calls
-// the real handler in-process with the environment serverless.yml gives its function. The handlers reach ECR
-// through the environment (AWS_ENDPOINT_URL_ECR for the embedded endpoint, or real credentials for --aws).
+// Runs the deployed state machine definition (statemachines/sweep.asl.yml) on this machine with
+// aws-local-stepfunctions. Each Task state is bound to the step its Fn::GetAtt names (functions/steps), called
+// in-process with a context of that function's own: its own ECR client (the embedded endpoint, or AWS), a logger
+// that names the function on every line, and the run settings given here.
 import './promise-with-resolvers';
 import { readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { parse } from 'yaml';
+import { ecrClient, type EcrClientOptions } from '../functions/lib/ecr-client';
+import { createLogger, createMetrics } from '../functions/lib/logger';
 import type { Report } from '../functions/lib/report';
-import { loadServerlessConfig, type LocalFunction } from './serverless-config';
+import { parseSettings, runSettings, type RunSettings } from '../functions/lib/settings';
+import type { Step, StepContext, StepMetrics } from '../functions/lib/step';
+import { WORKFLOW_STEPS } from '../functions/steps';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export const DEFINITION_FILE = path.join(PROJECT_ROOT, 'statemachines', 'sweep.asl.yml');
 
 export interface SweepOutput {
   dryRun: boolean;
@@ -26,10 +34,12 @@ export interface LocalExecution {
 
 export interface RunOptions {
   input: Record<string, unknown>;
-  /** Stage params over serverless.yml's params.default, as `--param` would give them. */
-  params?: Record<string, unknown>;
-  /** Environment for the handlers besides the functions' own, e.g. AWS_ENDPOINT_URL_ECR. */
-  environment?: Record<string, string>;
+  /** What the steps read at run time, as `--param` gives them; every default when absent. */
+  settings?: RunSettings;
+  /** Where every step's ECR client goes: the embedded endpoint, or (absent) AWS as the environment configures it. */
+  ecr?: EcrClientOptions;
+  /** The steps' log lines at INFO and their metrics as EMF, as on Lambda; nothing otherwise. */
+  verbose?: boolean;
   /** Replaces the Retry intervals of every state (milliseconds), so tests need not wait for real backoff. */
   retryDelayMs?: number;
   /** Every event of the execution, nested Map iterations included (those carry an `index`). */
@@ -44,61 +54,37 @@ export interface ExecutionEvent {
   parentState?: { name: string };
 }
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 type Json = Record<string, any>;
+type WorkflowStepName = keyof typeof WORKFLOW_STEPS;
 
-export async function runSweep(options: RunOptions): Promise<LocalExecution> {
-  const config = await loadServerlessConfig(options.params);
-  const definition = parse(readFileSync(config.definitionPath, 'utf8')) as Json;
-  const tasks = bindTasks(definition, config.functions);
-  const environment = { ...sharedEnvironment(Object.values(config.functions)), ...options.environment };
+/** Metrics are EMF lines on stdout, where a local run prints its report: they appear only with --verbose. */
+const NO_METRICS: StepMetrics = { addMetric: () => undefined, publishStoredMetrics: () => undefined };
 
-  const retryIntervalOverrides =
-    options.retryDelayMs === undefined ? undefined : Object.fromEntries(Object.keys(tasks).map((name) => [name, options.retryDelayMs!]));
-  const machine = new StateMachine(definition as StateMachineDefinition, {
-    validationOptions: { checkArn: true, checkPaths: true },
-  });
+export const DEFAULT_RUN_SETTINGS: RunSettings = runSettings(parseSettings({}));
 
-  return withEnvironment(environment, async () => {
-    const execution = machine.run(options.input as Json, {
-      overrides: { taskResourceLocalHandlers: tasks, retryIntervalOverrides },
-    });
-    let report: Report | undefined;
-    const watching = (async () => {
-      for await (const event of execution.eventLogs) {
-        options.onEvent?.(event as ExecutionEvent);
-        if (event.type === 'StateExited' && event.state.name === 'TallyReport') {
-          report = (event.state.output as Json).report as Report;
-        }
-      }
-    })();
-    try {
-      const output = (await execution.result) as unknown as SweepOutput;
-      await watching;
-      return { status: 'SUCCEEDED', output, report: output.report };
-    } catch (error) {
-      if (!(error instanceof ExecutionError)) throw error;
-      await watching;
-      const cause = error.cause as Error | undefined;
-      return { status: 'FAILED', error: cause?.name ?? error.name, cause: cause?.message ?? error.message, report };
-    }
-  });
+/** The context one function's step gets in a local run. */
+export function localStepContext(functionName: string, options: Pick<RunOptions, 'settings' | 'ecr' | 'verbose'>): StepContext {
+  return {
+    settings: options.settings ?? DEFAULT_RUN_SETTINGS,
+    ecr: ecrClient(options.ecr),
+    logger: createLogger({ logLevel: options.verbose ? 'INFO' : 'SILENT', persistentKeys: { function_name: functionName } }),
+    metrics: options.verbose ? createMetrics() : NO_METRICS,
+  };
 }
 
 /**
- * Points every Lambda task at its handler (keyed by state name, as aws-local-stepfunctions wants) and gives the
- * task a well-formed ARN in place of the `Fn::GetAtt` that CloudFormation resolves on AWS.
+ * The definition's Task states and the function each names (`Fn::GetAtt: [key, Arn]`), nested ones included.
+ * Each Resource becomes a well-formed ARN, which CloudFormation resolves on AWS; the definition is changed in place.
  */
-function bindTasks(definition: Json, functions: Record<string, LocalFunction>): Record<string, (input: any) => Promise<any>> {
-  const tasks: Record<string, (input: any) => Promise<any>> = {};
+export function taskFunctions(definition: Json): Record<string, WorkflowStepName> {
+  const tasks: Record<string, WorkflowStepName> = {};
   const visit = (states: Json) => {
     for (const [name, state] of Object.entries<Json>(states)) {
       if (state.Type === 'Task') {
         const key = state.Resource?.['Fn::GetAtt']?.[0];
-        const fn = functions[key];
-        if (!fn) throw new Error(`state ${name}: its Resource names no function of serverless.yml`);
+        if (!(key in WORKFLOW_STEPS)) throw new Error(`state ${name}: its Resource names no step of functions/steps (${JSON.stringify(key)})`);
         state.Resource = `arn:aws:lambda:us-east-1:123456789012:function:${key}`;
-        tasks[name] = invoker(fn);
+        tasks[name] = key;
       }
       const processor = state.ItemProcessor ?? state.Iterator;
       if (processor) visit(processor.States);
@@ -109,56 +95,49 @@ function bindTasks(definition: Json, functions: Record<string, LocalFunction>): 
   return tasks;
 }
 
-function invoker(fn: LocalFunction): (input: unknown) => Promise<unknown> {
+export function readDefinition(): Json {
+  return parse(readFileSync(DEFINITION_FILE, 'utf8')) as Json;
+}
+
+export async function runSweep(options: RunOptions): Promise<LocalExecution> {
+  const definition = readDefinition();
+  const tasks = taskFunctions(definition);
+  const contexts = new Map<WorkflowStepName, StepContext>(
+    [...new Set(Object.values(tasks))].map((key) => [key, localStepContext(key, options)]),
+  );
+  const handlers = Object.fromEntries(
+    Object.entries(tasks).map(([state, key]) => [state, invoker(WORKFLOW_STEPS[key] as Step<unknown, unknown>, contexts.get(key)!)]),
+  );
+  const retryIntervalOverrides =
+    options.retryDelayMs === undefined ? undefined : Object.fromEntries(Object.keys(tasks).map((name) => [name, options.retryDelayMs!]));
+  const machine = new StateMachine(definition as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
+
+  const execution = machine.run(options.input as Json, { overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides } });
+  let report: Report | undefined;
+  const watching = (async () => {
+    for await (const event of execution.eventLogs) {
+      options.onEvent?.(event as ExecutionEvent);
+      if (event.type === 'StateExited' && event.state.name === 'TallyReport') report = (event.state.output as Json).report as Report;
+    }
+  })();
+  try {
+    const output = (await execution.result) as unknown as SweepOutput;
+    await watching;
+    return { status: 'SUCCEEDED', output, report: output.report };
+  } catch (error) {
+    if (!(error instanceof ExecutionError)) throw error;
+    await watching;
+    const cause = error.cause as Error | undefined;
+    return { status: 'FAILED', error: cause?.name ?? error.name, cause: cause?.message ?? error.message, report };
+  } finally {
+    for (const context of contexts.values()) context.ecr.destroy();
+  }
+}
+
+/** A Lambda's input and output cross the wire as JSON: nothing else survives on AWS, so nothing else may here. */
+function invoker(step: Step<unknown, unknown>, context: StepContext): (input: any) => Promise<any> {
   return async (input) => {
-    const handler = require(fn.modulePath)[fn.exportName] as Handler;
-    const context = lambdaContext(fn.key);
-    // A Lambda's input and output cross the wire as JSON: nothing else survives on AWS, so nothing else may here.
-    const output = await handler(JSON.parse(JSON.stringify(input)), context);
+    const output = await step.run(JSON.parse(JSON.stringify(input)), context);
     return output === undefined ? null : JSON.parse(JSON.stringify(output));
   };
-}
-
-/** The Lambda context a handler gets (middy and the logger read it). */
-export function lambdaContext(functionName: string) {
-  return {
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '128',
-    awsRequestId: randomUUID(),
-    getRemainingTimeInMillis: () => 30_000,
-  };
-}
-
-/** Handlers run in one process here, so they must agree on every variable they share. */
-function sharedEnvironment(functions: LocalFunction[]): Record<string, string> {
-  const merged: Record<string, string> = {};
-  for (const fn of functions) {
-    for (const [name, value] of Object.entries(fn.environment)) {
-      if (name in merged && merged[name] !== value) {
-        throw new Error(`functions disagree on ${name}; the local runner runs them in one process and needs one value`);
-      }
-      merged[name] = value;
-    }
-  }
-  return merged;
-}
-
-/** Sets these variables for the duration of `work` and puts back what was there before. */
-/** Runs `work` with these variables set (undefined: unset), then puts the environment back as it was. */
-export async function withEnvironment<T>(environment: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
-  const apply = (values: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(values)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  apply(environment);
-  try {
-    return await work();
-  } finally {
-    apply(saved);
-  }
 }

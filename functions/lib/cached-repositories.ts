@@ -1,5 +1,5 @@
 // Which repositories a pull-through cache rule created, judged by name: `<ecrRepositoryPrefix>/<upstream path>`.
-import type { Config } from './config';
+import type { RunSettings } from './settings';
 
 /** ECR's model pattern for a repository name (which is also 2..256 characters long). */
 export const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -11,6 +11,9 @@ export function isRepositoryName(name: string): boolean {
 /** The prefix of an ECR-to-ECR rule that caches repositories under their upstream names, with no prefix. */
 export const ROOT_PREFIX = 'ROOT';
 
+/** ECR's model pattern for a pull-through cache rule's ecrRepositoryPrefix (ROOT aside). */
+export const ECR_REPOSITORY_PREFIX = /^[a-z0-9._/-]{2,30}$/;
+
 /** `quay/coreos/etcd` is under `quay`; `quayside/app` and `quay` itself are not. */
 export function isUnderPrefix(repositoryName: string, ecrRepositoryPrefix: string): boolean {
   return repositoryName.startsWith(`${ecrRepositoryPrefix}/`) && repositoryName.length > ecrRepositoryPrefix.length + 1;
@@ -18,7 +21,7 @@ export function isUnderPrefix(repositoryName: string, ecrRepositoryPrefix: strin
 
 /**
  * A ROOT prefix matches every repository, which makes it indistinguishable from a team's own; it counts only when
- * the stage opts in (MANAGE_ROOT_PREFIX), and the caller leaves it out of `ecrRepositoryPrefixes` otherwise.
+ * the stage opts in (manageRootPrefix), and the caller leaves it out of `ecrRepositoryPrefixes` otherwise.
  */
 export function isCachedRepository(repositoryName: string, ecrRepositoryPrefixes: readonly string[]): boolean {
   return ecrRepositoryPrefixes.some((prefix) => prefix === ROOT_PREFIX || isUnderPrefix(repositoryName, prefix));
@@ -26,9 +29,10 @@ export function isCachedRepository(repositoryName: string, ecrRepositoryPrefixes
 
 /**
  * The registry's prefixes this run manages: ROOT only when the stage opts in; and when the stack manages only its
- * own rules (MANAGED_PREFIXES), only those of its prefixes the registry has.
+ * own rules (managedPrefixes), only those of its prefixes the registry has.
  */
-export function managedPrefixes(registryPrefixes: string[], config: Pick<Config, 'manageRootPrefix' | 'managedPrefixes'>): string[] {
-  const allowed = registryPrefixes.filter((prefix) => prefix !== ROOT_PREFIX || config.manageRootPrefix);
-  return config.managedPrefixes.length === 0 ? allowed : allowed.filter((prefix) => config.managedPrefixes.includes(prefix));
+export function managedPrefixes(registryPrefixes: string[], settings: Pick<RunSettings, 'manageRootPrefix' | 'managedPrefixes'>): string[] {
+  const allowed = registryPrefixes.filter((prefix) => prefix !== ROOT_PREFIX || settings.manageRootPrefix);
+  return settings.managedPrefixes.length === 0 ? allowed : allowed.filter((prefix) => settings.managedPrefixes.includes(prefix));
 }
+

@@ -1,9 +1,22 @@
-// The one middy stack: every handler is a plain async function of its input, wrapped here with logging.
+// The one middy stack, and the context every ECR step gets on Lambda: built once, at cold start, from the
+// function's environment (the run settings packaging wrote, the SDK's own variables for region and credentials).
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { logger } from './logger';
+import { ecrClient } from './ecr-client';
+import { createLogger, createMetrics } from './logger';
+import { readRunSettings } from './settings';
+import type { Step, StepContext } from './step';
 
-export function lambdaHandler<I, O>(work: (input: I) => Promise<O>) {
-  return middy<I, O, Error, Context>(async (input: I) => work(input)).use(injectLambdaContext(logger));
+export function lambdaStepContext(env: NodeJS.ProcessEnv = process.env): StepContext {
+  return { settings: readRunSettings(env), ecr: ecrClient(), logger: createLogger(), metrics: createMetrics() };
+}
+
+/** A step as a Lambda handler; its context defaults to the ECR steps' one, made when the function module loads. */
+export function lambdaHandler<I, O>(step: Step<I, O>): middy.MiddyfiedHandler<I, O, Error, Context>;
+export function lambdaHandler<I, O, C extends { logger: Logger }>(step: Step<I, O, C>, context: C): middy.MiddyfiedHandler<I, O, Error, Context>;
+export function lambdaHandler<I, O, C extends { logger: Logger }>(step: Step<I, O, C>, context?: C) {
+  const built = context ?? (lambdaStepContext() as unknown as C);
+  return middy<I, O, Error, Context>(async (input: I) => step.run(input, built)).use(injectLambdaContext(built.logger));
 }

@@ -1,5 +1,6 @@
 // The lifecycle policy this tool applies, ECR's documented rules for a valid policy, and how two policies compare.
 // ECR stores rules ordered by rulePriority, so policies are compared as data, never as raw text.
+import { isObject } from './json';
 
 export interface LifecyclePolicyRule {
   rulePriority: number;
@@ -53,8 +54,6 @@ const MAX_RULES = 50;
 const COUNT_TYPES = ['imageCountMoreThan', 'sinceImagePushed', 'sinceImagePulled', 'sinceImageTransitioned'];
 const TAG_STATUSES = ['tagged', 'untagged', 'any'];
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPositiveInteger = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 
 /** Every reason ECR's PutLifecyclePolicy would reject this text; empty when it is valid. */

@@ -1,6 +1,15 @@
-// Structured JSON logs and CloudWatch metrics (EMF), made once and shared by every handler.
+// The one home of the service name and metrics namespace: structured JSON logs and CloudWatch metrics (EMF).
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 
-export const logger = new Logger({ serviceName: 'ecr-lifecycle-manager' });
-export const metrics = new Metrics({ namespace: 'EcrLifecycleManager', serviceName: 'ecr-lifecycle-manager' });
+export const SERVICE_NAME = 'ecr-lifecycle-manager';
+export const METRICS_NAMESPACE = 'EcrLifecycleManager';
+
+export function createLogger(options: ConstructorOptions = {}): Logger {
+  return new Logger({ serviceName: SERVICE_NAME, ...options });
+}
+
+export function createMetrics(): Metrics {
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+}

@@ -1,7 +1,9 @@
 // Pull-through cache rules as configuration: the upstreams ECR supports (the one list of them in this project),
 // what each needs, and every reason ECR or CloudFormation would refuse a rule, found before anything deploys.
-// Pure: no file system, no AWS. deploy/pull-through-cache-rules.js and `ecr-lifecycle rules` read the file.
+// Pure: no file system, no AWS. deploy/derived.ts and `ecr-lifecycle rules` read the file.
 import { parseDocument } from 'yaml';
+import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX } from './cached-repositories';
+import { isObject } from './json';
 
 /** ECR's `upstreamRegistry` enum (CreatePullThroughCacheRule). */
 export type UpstreamRegistry =
@@ -66,22 +68,21 @@ export interface CheckedRule extends PullThroughCacheRuleConfig {
 }
 
 export interface RuleOptions {
-  /** The stage param: whether a ROOT prefix may be managed at all. */
+  /** The stage setting: whether a ROOT prefix may be managed at all. */
   manageRootPrefix?: boolean;
 }
 
 export const MAX_RULES = 50;
 export const CREDENTIAL_SECRET_PREFIX = 'ecr-pullthroughcache/';
-export const ROOT = 'ROOT';
 const FIELDS = ['ecrRepositoryPrefix', 'upstreamRegistryUrl', 'credentialArn'];
-// The model's pattern (CreatePullThroughCacheRule), and CloudFormation's stricter one (AWS::ECR::PullThroughCacheRule):
+// Beside the model's pattern (ECR_REPOSITORY_PREFIX), CloudFormation's stricter one (AWS::ECR::PullThroughCacheRule):
 // parts between "/" start and end with a letter or digit, joined by ".", "_", "__" or dashes.
-const MODEL_PREFIX = /^[a-z0-9._/-]{2,30}$/;
 const PART = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const CLOUDFORMATION_PREFIX = new RegExp(`^${PART}(?:/${PART})*$`);
-// arn:<partition>:secretsmanager:<region>:<account>:secret:<name>; REGION and ACCOUNT may stay as placeholders,
-// which the stack replaces with its own region and account.
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+|REGION):(\d{12}|ACCOUNT):secret:(.+)$/;
+// arn:aws:secretsmanager:<region>:<account>:secret:<name>; REGION and ACCOUNT may stay as placeholders, which the
+// stack replaces with its own region and account. CloudFormation's schema for AWS::ECR::PullThroughCacheRule accepts
+// the aws partition only.
+const SECRET_ARN = /^arn:aws:secretsmanager:([a-z0-9-]+|REGION):(\d{12}|ACCOUNT):secret:(.+)$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]+$/;
 
 /** The whole configuration is refused: every problem, one line each. */
@@ -212,16 +213,16 @@ function prefixProblems(prefix: unknown, at: string, options: RuleOptions): stri
   if (typeof prefix !== 'string' || prefix === '') {
     return [`${at}: ecrRepositoryPrefix is missing; give the prefix cached repositories get, e.g. "docker-hub"`];
   }
-  if (prefix === ROOT) {
+  if (prefix === ROOT_PREFIX) {
     return options.manageRootPrefix
       ? [`${at}: ecrRepositoryPrefix ROOT exists only for ECR-to-ECR rules, which this stack's configuration does not create; give this rule a prefix such as "cache"`]
       : [
-          `${at}: ecrRepositoryPrefix ROOT caches repositories under their upstream names with no prefix, so they cannot be told apart from your own repositories; this tool does not manage ROOT unless the stage param manageRootPrefix is true. Give the rule a prefix instead, e.g. "cache"`,
+          `${at}: ecrRepositoryPrefix ROOT caches repositories under their upstream names with no prefix, so they cannot be told apart from your own repositories; this tool does not manage ROOT unless the stage setting manageRootPrefix is true. Give the rule a prefix instead, e.g. "cache"`,
         ];
   }
   const suggestion = prefix.toLowerCase().replace(/[^a-z0-9._/-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 30);
   const hint = suggestion.length >= 2 && CLOUDFORMATION_PREFIX.test(suggestion) ? `, e.g. "${suggestion}"` : '';
-  if (!MODEL_PREFIX.test(prefix)) {
+  if (!ECR_REPOSITORY_PREFIX.test(prefix)) {
     return [`${at}: ecrRepositoryPrefix must be 2..30 characters of lowercase letters, digits, ".", "_", "/" and "-" (ECR's pattern), got ${prefix.length} characters${hint}`];
   }
   if (prefix.endsWith('/')) {
@@ -237,7 +238,7 @@ function credentialProblems(credentialArn: unknown, at: string): string[] {
   const match = typeof credentialArn === 'string' ? SECRET_ARN.exec(credentialArn) : null;
   if (!match) {
     return [
-      `${at}: credentialArn must be a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:${CREDENTIAL_SECRET_PREFIX}<name> (REGION and ACCOUNT may stay as placeholders: the stack fills in its own), got ${JSON.stringify(credentialArn)}`,
+      `${at}: credentialArn must be a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:${CREDENTIAL_SECRET_PREFIX}<name> (REGION and ACCOUNT may stay as placeholders: the stack fills in its own; CloudFormation's AWS::ECR::PullThroughCacheRule takes the aws partition only), got ${JSON.stringify(credentialArn)}`,
     ];
   }
   const name = match[3];
@@ -267,8 +268,4 @@ function unsupportedUpstream(url: string): string {
     return `Docker Hub's registry host is registry-1.docker.io: set upstreamRegistryUrl to "registry-1.docker.io" (it needs credentialArn)`;
   }
   return `ECR pull-through cache does not support "${host}"; the upstreams it supports are ${supported}`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

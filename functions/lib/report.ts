@@ -1,12 +1,19 @@
-// Counting what a sweep did. Each repository's steps end in one small result, and each page's results are added
-// to the running report between pages.
+// Counting what a sweep did. Each repository's steps end in one small result that names the repository, and each
+// page's results are added to the running report between pages.
 import type { LifecyclePolicyOwner } from './lifecycle-policy';
 
 /** What the per-repository steps of the state machine return for one repository. */
-export type RepositoryResult =
+export type RepositoryResult = { repositoryName: string } & (
   | { lifecyclePolicy: LifecyclePolicyOwner; imagesExpired: number }
   | { skipped: string }
-  | { failed: string; error: string };
+  | { error: string }
+);
+
+/**
+ * The error a repository is counted failed with when its child execution failed whole (past its 5 minutes, say):
+ * the Map then has no result of that child, only of the others.
+ */
+export const CHILD_EXECUTION_FAILED = 'ChildExecutionFailed';
 
 export interface Report {
   scanned: number;
@@ -25,7 +32,10 @@ export interface Report {
   failedRepositoryNames: string[];
 }
 
-/** Keeps the execution state far under 256 KiB even with 256-character names. */
+/**
+ * The most repositories the final attempt retries: it starts a child execution for each at once. Also keeps the
+ * report far under Step Functions' 256 KiB state even with 256-character names.
+ */
 export const MAX_FAILED_NAMES = 100;
 
 export function emptyReport(): Report {
@@ -37,9 +47,34 @@ const policyCounter = { NONE: 'applied', OUTDATED: 'applied', MANAGED: 'owned', 
 export interface PageResults {
   scanned: number;
   cached: number;
-  results: RepositoryResult[];
+  /** The repositories the Map was given, one batch per child execution. */
+  batches: string[][];
+  /**
+   * The Distributed Map's output: one entry per child execution, the array of its repositories' results when the
+   * child succeeded. What Step Functions puts there for a child that failed within the tolerated failures is not
+   * relied on: any entry that is not an array of results is passed over.
+   */
+  results: unknown[];
   /** The final attempt retries exactly `failedRepositoryNames`; reaching the tally means all of them came through. */
   finalAttempt: boolean;
+}
+
+/** Every repository of the page with its result; a repository whose child execution failed whole has none of its own. */
+export function pageOutcomes(page: Pick<PageResults, 'batches' | 'results'>): RepositoryResult[] {
+  const returned = new Map<string, RepositoryResult>();
+  for (const child of page.results) {
+    if (!Array.isArray(child)) continue;
+    for (const result of child) {
+      if (isRepositoryResult(result)) returned.set(result.repositoryName, result);
+    }
+  }
+  return page.batches
+    .flat()
+    .map((repositoryName) => returned.get(repositoryName) ?? { repositoryName, error: CHILD_EXECUTION_FAILED });
+}
+
+function isRepositoryResult(value: unknown): value is RepositoryResult {
+  return typeof value === 'object' && value !== null && typeof (value as { repositoryName?: unknown }).repositoryName === 'string';
 }
 
 /** Adds one page of results (or the final attempt's) to the running report. */
@@ -51,10 +86,10 @@ export function tallyPage(report: Report, page: PageResults): Report {
   }
   next.scanned += page.scanned;
   next.cached += page.cached;
-  for (const result of page.results) {
-    if ('failed' in result) {
+  for (const result of pageOutcomes(page)) {
+    if ('error' in result) {
       next.failed += 1;
-      if (next.failedRepositoryNames.length < MAX_FAILED_NAMES) next.failedRepositoryNames.push(result.failed);
+      if (next.failedRepositoryNames.length < MAX_FAILED_NAMES) next.failedRepositoryNames.push(result.repositoryName);
     } else if ('skipped' in result) {
       next.skipped += 1;
     } else {

@@ -3,13 +3,12 @@
 // repository that a pull-through cache created, and ECR's own `ECR Pull Through Cache Action`.
 import { createHash } from 'node:crypto';
 import { isRepositoryName } from './cached-repositories';
+import { isObject } from './json';
 
 export type RepositoryEventDecision =
   | { start: true; repositoryName: string; executionName: string; shape: string }
   | { start: false; reason: string };
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 export const API_CALL = 'AWS API Call via CloudTrail';

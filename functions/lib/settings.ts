@@ -42,8 +42,11 @@ interface Setting {
 export const KEEP_IMAGES = { min: 1, max: 1000 };
 /** Ten years: beyond that a pull age means nothing to a cache. */
 export const UNPULLED_DAYS = { min: 0, max: 3650 };
-/** Child executions of the Distributed Map at once. */
-export const MAX_CONCURRENCY = { min: 1, max: 100 };
+/**
+ * Child executions of the Distributed Map at once. Each child runs its repositories 10 at a time, so 50 children
+ * keep up to 500 Lambda invocations in flight: half an account's default regional concurrency of 1,000.
+ */
+export const MAX_CONCURRENCY = { min: 1, max: 50 };
 
 export const SETTINGS = {
   dryRun: {

@@ -1,15 +1,25 @@
-// The one Step Functions client. The SDK reads AWS_ENDPOINT_URL_SFN itself, which is how local runs reach the
-// embedded Step Functions endpoint.
-import { SFNClient } from '@aws-sdk/client-sfn';
+// The start port of the event step on Lambda: StartExecution on the sweep state machine that serverless.yml names
+// in STATE_MACHINE_ARN, read once at cold start.
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { SweepStarter } from '../steps/start-repository-sweep';
 
-const clients = new Map<string, SFNClient>();
+export function sfnSweepStarter(client: SFNClient, stateMachineArn: string): SweepStarter {
+  return {
+    async startExecution({ name, input }) {
+      try {
+        const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name, input }));
+        return { executionArn: executionArn ?? '' };
+      } catch (error) {
+        if (error instanceof ExecutionAlreadyExists) return { alreadyExists: true };
+        throw error;
+      }
+    },
+  };
+}
 
-export function sfnClient(): SFNClient {
-  const endpoint = process.env.AWS_ENDPOINT_URL_SFN ?? '';
-  let client = clients.get(endpoint);
-  if (!client) {
-    client = new SFNClient({ maxAttempts: 6 });
-    clients.set(endpoint, client);
-  }
-  return client;
+/** Refuses to start without the state machine, rather than start nothing silently on every event. */
+export function sweepStarterFromEnvironment(env: NodeJS.ProcessEnv = process.env): SweepStarter {
+  const stateMachineArn = env.STATE_MACHINE_ARN;
+  if (!stateMachineArn) throw new Error('STATE_MACHINE_ARN is not set');
+  return sfnSweepStarter(new SFNClient({ maxAttempts: 6 }), stateMachineArn);
 }

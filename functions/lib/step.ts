@@ -1,9 +1,9 @@
 // A workflow step: a plain function of its input and an explicit context, with the permissions it needs declared
 // beside it. The Lambda handler (functions/*.ts) builds the context once at cold start; the local runner builds one
-// per step, pointed at the embedded endpoints. The stack's IAM roles are generated from `permissions`.
+// per step, pointed at the embedded endpoint. The stack's IAM roles are generated from `permissions`.
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RunSettings } from './settings';
 
 /** What a step's IAM statement is granted on; the stack turns each into ARNs (deploy/). */
@@ -24,14 +24,21 @@ export interface Permission {
   on: PermissionScope;
 }
 
+/** The part of Powertools' Metrics a step uses; a local run without --verbose passes one that publishes nothing. */
+export interface StepMetrics {
+  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void;
+  publishStoredMetrics(): void;
+}
+
 export interface StepContext {
   settings: RunSettings;
   ecr: ECRClient;
   logger: Logger;
-  metrics: Metrics;
+  metrics: StepMetrics;
 }
 
-export interface Step<I, O, C extends StepContext = StepContext> {
+/** Steps that call ECR take a StepContext; the event step takes its own (functions/steps/start-repository-sweep.ts). */
+export interface Step<I, O, C = StepContext> {
   /** The function's key in serverless.yml, which the definition's Fn::GetAtt names. */
   name: string;
   permissions: Permission[];

@@ -1,7 +1,7 @@
 // ECR's error responses as AWS JSON 1.1 carries them, so the real SDK raises its own exception classes.
 // The SDK reads the error code from the body's `__type` (it falls back to a header), and classifies
 // ThrottlingException as throttling by name, not by status, so ECR's 400 is kept for it.
-import { AwsJsonError } from '../aws-json-server';
+import { AwsJsonError } from './aws-json';
 
 export class EcrError extends AwsJsonError {
   constructor(

@@ -243,7 +243,8 @@ export class EcrOperations {
       repositoryName: repo.repositoryName,
       imageDigest: image.imageDigest,
       ...(image.imageTags && image.imageTags.length > 0 ? { imageTags: [...image.imageTags] } : {}),
-      imageSizeInBytes: sizeOf(image.imageDigest),
+      // As stored: a registry file that gives no size gets none back, rather than a size nobody chose.
+      ...(image.imageSizeInBytes === undefined ? {} : { imageSizeInBytes: image.imageSizeInBytes }),
       imagePushedAt: isoToEpochSeconds(image.imagePushedAt),
       imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json',
       artifactMediaType: 'application/vnd.docker.container.image.v1+json',
@@ -268,9 +269,4 @@ function withRulesByPriority(text: string): string {
   const rules = [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority);
   if (rules.every((rule, i) => rule === policy.rules[i])) return text;
   return JSON.stringify({ ...policy, rules });
-}
-
-/** A stable made-up size per image (the registry file has none): 10..110 MB, derived from the digest. */
-function sizeOf(digest: string): number {
-  return 10_000_000 + (parseInt(digest.slice('sha256:'.length, 15), 16) % 100_000_000);
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
-import { REPOSITORY_NAME } from '../../functions/lib/cached-repositories';
+import { ECR_REPOSITORY_PREFIX, REPOSITORY_NAME, ROOT_PREFIX } from '../../functions/lib/cached-repositories';
 
 /**
  * The operations that act on a named repository: a repository's fault may name only these, so that a typo, or an
@@ -25,17 +25,21 @@ export const ECR_OPERATIONS = ['DescribePullThroughCacheRules', ...REPOSITORY_OP
 export type EcrOperation = (typeof ECR_OPERATIONS)[number];
 
 // ECR's model patterns.
-const RULE_PREFIX = /^[a-z0-9._/-]{2,30}$/;
 const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 const ERROR_NAME = /^[A-Z][A-Za-z0-9]*$/;
 
 const timestamp = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 timestamp with a time zone' });
 
+// ECR's Long, the compressed size it bills; zod's int() also keeps it within safe integers, so the number read
+// is exactly the number written back and sent.
+const SIZE_EXPECTED = 'expected a whole number of bytes, 0 to 2^53 - 1';
+const imageSize = z.number({ error: SIZE_EXPECTED }).int(SIZE_EXPECTED).min(0, SIZE_EXPECTED);
+
 const ruleSchema = z.strictObject({
   ecrRepositoryPrefix: z
     .string()
-    .refine((p) => p === 'ROOT' || RULE_PREFIX.test(p), 'expected 2..30 characters of [a-z0-9._/-] or ROOT'),
+    .refine((p) => p === ROOT_PREFIX || ECR_REPOSITORY_PREFIX.test(p), 'expected 2..30 characters of [a-z0-9._/-] or ROOT'),
   upstreamRegistryUrl: z
     .string()
     .refine((u) => upstreamRegistryOf(u) !== undefined, 'not an upstream registry ECR pull-through cache supports'),
@@ -47,6 +51,7 @@ const imageSchema = z.strictObject({
   imageTags: z
     .array(z.string().max(300).regex(IMAGE_TAG, 'expected an image tag ([A-Za-z0-9_][A-Za-z0-9._-]*)'))
     .optional(),
+  imageSizeInBytes: imageSize.optional(),
   imagePushedAt: timestamp,
   lastRecordedPullTime: timestamp.optional(),
 });

@@ -3,6 +3,8 @@
 import { REPOSITORY_NAME } from '../../functions/lib/cached-repositories';
 import { invalidParameter, serialization } from './errors';
 
+export { isObject } from '../../functions/lib/json';
+
 export type Input = Record<string, unknown>;
 
 export function optionalString(input: Input, member: string): string | undefined {
@@ -69,8 +71,4 @@ export function imageIdList(input: Input, max: number, required: boolean): Image
     if (tag !== undefined) imageId.imageTag = tag;
     return imageId;
   });
-}
-
-export function isObject(value: unknown): value is Input {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 // The embedded ECR endpoint: an HTTP server on 127.0.0.1 speaking AWS JSON 1.1 as @aws-sdk/client-ecr sends it
 // (POST /, X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Operation>), over an in-memory registry seeded
 // from a registry file. Point any ECR client at `url` (or set AWS_ENDPOINT_URL_ECR); requests are not signed-checked.
-// The HTTP and protocol side is local/aws-json-server.ts, shared with the embedded Step Functions endpoint.
+// The HTTP and protocol side is local/ecr/aws-json.ts.
 //
 // Behaviour the registry file injects:
 // - `latencyMs`: every response, errors included, is delayed by this much.
@@ -17,7 +17,7 @@
 // so "no mutating call was made" is `calls.PutLifecyclePolicy === 0 && calls.BatchDeleteImage === 0`;
 // `throttled[operation]` counts those of them refused by the throttle. Both start at 0 for every served operation;
 // requests for other operations are counted under their own names.
-import { parseJsonObject, startAwsJsonServer, type AwsJsonRequest } from '../aws-json-server';
+import { parseJsonObject, startAwsJsonServer, type AwsJsonRequest } from './aws-json';
 import { EcrError } from './errors';
 import { EcrOperations } from './operations';
 import { ECR_OPERATIONS, type EcrOperation, type Registry } from './registry-file';

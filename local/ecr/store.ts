@@ -6,6 +6,7 @@ import type { RepositoryOperation, PullThroughCacheRuleEntry, Registry, Registry
 export interface StoredImage {
   imageDigest: string;
   imageTags?: string[];
+  imageSizeInBytes?: number;
   imagePushedAt: string;
   lastRecordedPullTime?: string;
 }
@@ -68,6 +69,7 @@ function copyImage(image: RegistryImage | StoredImage): StoredImage {
   return {
     imageDigest: image.imageDigest,
     ...(image.imageTags === undefined ? {} : { imageTags: [...image.imageTags] }),
+    ...(image.imageSizeInBytes === undefined ? {} : { imageSizeInBytes: image.imageSizeInBytes }),
     imagePushedAt: image.imagePushedAt,
     ...(image.lastRecordedPullTime === undefined ? {} : { lastRecordedPullTime: image.lastRecordedPullTime }),
   };

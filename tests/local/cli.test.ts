@@ -8,10 +8,10 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
+import { SETTINGS, SETTING_NAMES } from '../../functions/lib/settings';
 import { main } from '../../local/cli';
 import { parseRegistry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint } from '../../local/ecr/server';
-import { withEnvironment } from '../../local/runner';
 
 const ROOT = path.resolve(__dirname, '../..');
 const NOW = '2026-11-28T00:00:00Z';
@@ -56,8 +56,24 @@ const writeJson = (name: string, value: unknown) => writeFileSync(file(name), JS
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'ecr-lifecycle-cli-'));
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 });
+
+/** `--aws` takes the SDK's own variables from the environment the user runs it in: this sets them for `work`. */
+async function withEnvironment<T>(environment: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  apply(environment);
+  try {
+    return await work();
+  } finally {
+    apply(saved);
+  }
+}
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const registry = {
@@ -260,6 +276,28 @@ describe('bad input', () => {
     writeJson('registry.json', registry);
     await expectBadInput(['sweep', '--registry', file('registry.json'), '--param', 'keepImages=0'], /keep_?images/i);
   });
+
+  it('a misspelt --param, naming the setting it is closest to', async () => {
+    writeJson('registry.json', registry);
+    await expectBadInput(['sweep', '--registry', file('registry.json'), '--param', 'unpulleddays=90'], /unknown setting unpulleddays \(did you mean unpulledDays\?\)/);
+  });
+
+  it('an unknown --param', async () => {
+    writeJson('registry.json', registry);
+    await expectBadInput(['sweep', '--registry', file('registry.json'), '--param', 'nosuchparam=1'], /unknown setting nosuchparam/);
+  });
+
+  it('a --param out of its range', async () => {
+    writeJson('registry.json', registry);
+    await expectBadInput(['sweep', '--registry', file('registry.json'), '--param', 'unpulledDays=99999999999'], /unpulledDays must be a whole number from 0 to/);
+  });
+
+  it.each([['policy'], ['rules']])('a misspelt --param for %s too', async (command) => {
+    const result = await run(command, '--param', 'keepimages=2');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^ecr-lifecycle: unknown setting keepimages \(did you mean keepImages\?\)\n$/);
+  });
 });
 
 describe('policy', () => {
@@ -283,6 +321,18 @@ describe('policy', () => {
   it('runs as the real executable: exit 0 and valid JSON', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'local/bin/ecr-lifecycle.js'), 'policy'], { cwd: ROOT });
     expect(JSON.parse(stdout)).toEqual(JSON.parse(TOOL_POLICY));
+  });
+});
+
+describe('params', () => {
+  it('lists every stage setting with what a valid value is and what it means', async () => {
+    const result = await run('params');
+    expect(result.code).toBe(0);
+    for (const name of SETTING_NAMES) {
+      expect(result.stdout).toContain(name);
+      expect(result.stdout).toContain(SETTINGS[name].expected);
+      expect(result.stdout).toContain(SETTINGS[name].meaning);
+    }
   });
 });
 

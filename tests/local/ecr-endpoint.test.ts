@@ -20,6 +20,8 @@ import { client, digest, KEEP_LATEST_POLICY, manyRepositories, SEED_POLICY } fro
 const NGINX = 'docker-hub/library/nginx';
 const ETCD = 'quay/coreos/etcd';
 const OWN = 'team/app';
+/** Past 2^32, so a size that only fits ECR's Long (not an int) travels intact. */
+const LARGE_IMAGE_BYTES = 6_442_450_944;
 
 const registry: Registry = {
   pullThroughCacheRules: [
@@ -31,8 +33,8 @@ const registry: Registry = {
     {
       repositoryName: NGINX,
       images: [
-        { imageDigest: digest(1), imageTags: ['1.27'], imagePushedAt: '2026-10-01T00:00:00Z', lastRecordedPullTime: '2026-11-20T00:00:00Z' },
-        { imageDigest: digest(2), imagePushedAt: '2026-09-01T12:30:00Z' },
+        { imageDigest: digest(1), imageTags: ['1.27'], imageSizeInBytes: 71_093_817, imagePushedAt: '2026-10-01T00:00:00Z', lastRecordedPullTime: '2026-11-20T00:00:00Z' },
+        { imageDigest: digest(2), imageSizeInBytes: LARGE_IMAGE_BYTES, imagePushedAt: '2026-09-01T12:30:00Z' },
         { imageDigest: digest(3), imageTags: ['1.26', 'stable'], imagePushedAt: '2026-08-01T00:00:00Z' },
         { imageDigest: digest(4), imageTags: ['1.25'], imagePushedAt: '2026-07-01T00:00:00Z' },
         { imageDigest: digest(5), imageTags: ['1.24'], imagePushedAt: '2026-06-01T00:00:00Z' },
@@ -291,10 +293,21 @@ describe('DescribeImages', () => {
     expect(pulled?.lastRecordedPullTime?.toISOString()).toBe('2026-11-20T00:00:00.000Z');
     expect(pulled?.imageTags).toEqual(['1.27']);
     expect(pulled).toMatchObject({ registryId: '123456789012', repositoryName: NGINX });
-    expect(pulled?.imageSizeInBytes).toBeGreaterThan(0);
     const neverPulled = byDigest.get(digest(2));
     expect(neverPulled?.imagePushedAt?.toISOString()).toBe('2026-09-01T12:30:00.000Z');
     expect(neverPulled && 'lastRecordedPullTime' in neverPulled && neverPulled.lastRecordedPullTime !== undefined).toBe(false);
+  });
+
+  it('reports each image size exactly as the registry file gives it, and none for an image the file gives none', async () => {
+    const out = await ecr.send(new DescribeImagesCommand({ repositoryName: NGINX }));
+    const sizes = Object.fromEntries(out.imageDetails?.map((d) => [d.imageDigest, d.imageSizeInBytes]) ?? []);
+    expect(sizes).toEqual({
+      [digest(1)]: 71_093_817,
+      [digest(2)]: LARGE_IMAGE_BYTES,
+      [digest(3)]: undefined,
+      [digest(4)]: undefined,
+      [digest(5)]: undefined,
+    });
   });
 
   it('filters by tag status', async () => {
@@ -355,6 +368,16 @@ describe('BatchDeleteImage', () => {
     expect(state?.images?.map((i) => i.imageDigest)).toEqual([3, 4, 5].map(digest));
   });
 
+  it('keeps the sizes of the images it leaves in the registry it writes back out', async () => {
+    await ecr.send(new BatchDeleteImageCommand({ repositoryName: NGINX, imageIds: [{ imageDigest: digest(1) }] }));
+    const state = endpoint.registry().repositories.find((r) => r.repositoryName === NGINX);
+    expect(state?.images?.map((i) => [i.imageDigest, i.imageSizeInBytes])).toEqual([
+      [digest(2), LARGE_IMAGE_BYTES],
+      ...[3, 4, 5].map((n) => [digest(n), undefined]),
+    ]);
+    expect(state?.images?.[1]).not.toHaveProperty('imageSizeInBytes');
+  });
+
   it('removes one tag of several without deleting the image', async () => {
     const out = await ecr.send(new BatchDeleteImageCommand({ repositoryName: NGINX, imageIds: [{ imageTag: 'stable' }] }));
     expect(out.imageIds).toEqual([{ imageDigest: digest(3), imageTag: 'stable' }]);
@@ -401,6 +424,12 @@ describe('the wire protocol', () => {
   it('answers a member of the wrong type with SerializationException', async () => {
     const res = await post('AmazonEC2ContainerRegistry_V20150921.DescribeRepositories', '{"maxResults": "ten"}');
     expect(((await res.json()) as { __type: string }).__type).toBe('SerializationException');
+  });
+
+  it('sends no imageSizeInBytes member at all for an image without a size', async () => {
+    const res = await post('AmazonEC2ContainerRegistry_V20150921.DescribeImages', JSON.stringify({ repositoryName: NGINX, imageIds: [{ imageDigest: digest(3) }] }));
+    const body = (await res.json()) as { imageDetails: Record<string, unknown>[] };
+    expect(body.imageDetails[0]).not.toHaveProperty('imageSizeInBytes');
   });
 
   it('sends timestamps as epoch seconds', async () => {

@@ -13,7 +13,7 @@ const valid = (): Registry => ({
       repositoryName: 'docker-hub/library/nginx',
       lifecyclePolicyText: KEEP_LATEST_POLICY,
       images: [
-        { imageDigest: digest(1), imageTags: ['1.27'], imagePushedAt: '2026-10-01T00:00:00Z', lastRecordedPullTime: '2026-11-20T00:00:00Z' },
+        { imageDigest: digest(1), imageTags: ['1.27'], imageSizeInBytes: 71_093_817, imagePushedAt: '2026-10-01T00:00:00Z', lastRecordedPullTime: '2026-11-20T00:00:00Z' },
       ],
       faults: { PutLifecyclePolicy: 'AccessDeniedException' },
     },
@@ -46,6 +46,16 @@ describe('parseRegistry', () => {
     expect(registry.repositories[0].faults).toEqual({ PutLifecyclePolicy: 'AccessDeniedException' });
   });
 
+  it('accepts image sizes from 0 to the largest safe integer, and images without one', () => {
+    const file = valid();
+    file.repositories[0].images![0].imageSizeInBytes = 0;
+    file.repositories[2].images![0].imageSizeInBytes = Number.MAX_SAFE_INTEGER;
+    const images = parseRegistry(file).repositories.flatMap((r) => r.images ?? []);
+    expect(images.map((i) => i.imageSizeInBytes)).toEqual([0, Number.MAX_SAFE_INTEGER]);
+    delete file.repositories[0].images![0].imageSizeInBytes;
+    expect(parseRegistry(file).repositories[0].images![0]).not.toHaveProperty('imageSizeInBytes');
+  });
+
   it('accepts a registry with only the required lists', () => {
     expect(parseRegistry({ pullThroughCacheRules: [], repositories: [] })).toEqual({ pullThroughCacheRules: [], repositories: [] });
   });
@@ -53,6 +63,10 @@ describe('parseRegistry', () => {
   it.each<[string, (f: Mutable) => void, RegExp]>([
     ['a push time that is not a timestamp', (f) => { f.repositories[2].images![0].imagePushedAt = '1 Oct 2026'; }, /^repositories\[2\]\.images\[0\]\.imagePushedAt: expected an ISO 8601 timestamp/],
     ['a timestamp without a time zone', (f) => { f.repositories[0].images![0].lastRecordedPullTime = '2026-11-20T00:00:00'; }, /^repositories\[0\]\.images\[0\]\.lastRecordedPullTime: expected an ISO 8601 timestamp/],
+    ['a fractional image size', (f) => { f.repositories[0].images![0].imageSizeInBytes = 1.5; }, /^repositories\[0\]\.images\[0\]\.imageSizeInBytes: expected a whole number of bytes/],
+    ['a negative image size', (f) => { f.repositories[0].images![0].imageSizeInBytes = -1; }, /^repositories\[0\]\.images\[0\]\.imageSizeInBytes: expected a whole number of bytes/],
+    ['an image size given as a string', (f) => { (f.repositories[2].images![0] as Record<string, unknown>).imageSizeInBytes = '1024'; }, /^repositories\[2\]\.images\[0\]\.imageSizeInBytes: expected a whole number of bytes/],
+    ['an image size beyond the integers a JSON number holds exactly', (f) => { f.repositories[0].images![0].imageSizeInBytes = 2 ** 53; }, /^repositories\[0\]\.images\[0\]\.imageSizeInBytes: expected a whole number of bytes, 0 to 2\^53 - 1$/],
     ['a short digest', (f) => { f.repositories[0].images![0].imageDigest = 'sha256:abc'; }, /^repositories\[0\]\.images\[0\]\.imageDigest: expected sha256:/],
     ['a digest of another algorithm', (f) => { f.repositories[0].images![0].imageDigest = `sha512:${'a'.repeat(64)}`; }, /^repositories\[0\]\.images\[0\]\.imageDigest: /],
     ['an unknown field', (f) => { (f.repositories[1] as Record<string, unknown>).imageCount = 3; }, /^repositories\[1\]\.imageCount: unknown field$/],
@@ -124,6 +138,15 @@ describe('readRegistryFile', () => {
     expect(() => readRegistryFile(path)).toThrow(
       new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: repositories\\[0\\]\\.images\\[0\\]\\.imagePushedAt: expected`),
     );
+  });
+});
+
+describe('the demo registry', () => {
+  it('gives every image a size, so the demo sweep reports the bytes it frees', () => {
+    const demo = readRegistryFile(join(__dirname, '..', '..', 'fixtures', 'demo-registry.json'));
+    const images = demo.repositories.flatMap((r) => r.images ?? []);
+    expect(images.length).toBeGreaterThan(0);
+    expect(images.filter((i) => i.imageSizeInBytes === undefined)).toEqual([]);
   });
 });
 

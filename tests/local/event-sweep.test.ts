@@ -1,5 +1,5 @@
-// The event path end to end on this machine: the real handler, the real SFN client against the embedded Step
-// Functions endpoint, the real definition against the embedded ECR.
+// The event path end to end on this machine: the real startRepositorySweep step, whose start port runs each
+// execution with the real definition against the embedded ECR, deduplicated by name as StartExecution does.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,9 +39,8 @@ function registry(): Registry {
   };
 }
 
-const quiet = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
 const sweep = (events: unknown[], extra: { waitBetweenEvents?: boolean } = {}) =>
-  runEventSweep({ registry: registry(), events, environment: quiet, retryDelayMs: 0, ...extra });
+  runEventSweep({ registry: registry(), events, retryDelayMs: 0, ...extra });
 
 /** Repositories whose state differs from the seed. */
 function changed(result: EventSweepResult): string[] {
@@ -112,7 +111,7 @@ describe('the same event delivered twice', () => {
     expect(result.executions).toHaveLength(1);
     expect(result.handlerResults[0]).toMatchObject({ started: true });
     expect(result.handlerResults[1]).toMatchObject({ started: false, executionName: result.handlerResults[0].executionName });
-    expect(result.sfnCalls.StartExecution).toBe(2);
+    expect(result.startExecutionCalls).toBe(2);
     expect(result.ecrCalls.PutLifecyclePolicy).toBe(1);
   });
 
@@ -132,7 +131,7 @@ describe('an event that is none of the shapes', () => {
       const result = await sweep([fixture(name)]);
       expect(result.handlerResults).toEqual([{ started: false, reason: expect.stringMatching(/\S/) }]);
       expect(result.executions).toEqual([]);
-      expect(result.sfnCalls.StartExecution).toBe(0);
+      expect(result.startExecutionCalls).toBe(0);
       expect(Object.values(result.ecrCalls).reduce((a, b) => a + b, 0)).toBe(0);
       expect(changed(result)).toEqual([]);
     },

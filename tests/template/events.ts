@@ -1,6 +1,6 @@
 // The near-real-time path and its operations in the packaged template: the EventBridge rules that start a sweep of
 // one new repository, their retry and dead-letter queue, the function they invoke and its IAM, and the alarms.
-// template.test.ts calls these with the stack it packaged (defaults) and the one packaged with overridden params,
+// template.test.ts calls these with the stack it packaged (defaults) and the one packaged with overridden settings,
 // so that the service is packaged no more often than those tests need anyway.
 import { ACCOUNT, PARTITION, REGION, Stack, roleOf, roleStatements } from './cloudformation';
 import type { Resource } from './serverless';
@@ -273,7 +273,7 @@ export function describeRepositoryEvents(defaults: () => Stack, overridden: () =
     test('given an SNS topic ARN, notify that topic and make none', () => {
       const stack = defaults();
       const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:ops-alarms`;
-      // The stack parameter that alarmNotification=<topic ARN> sets as its default (deploy/params.js).
+      // The stack parameter that alarmNotification=<topic ARN> sets as its default (deploy/derived.ts).
       const parameters = { AlarmTopicArn: topicArn };
       for (const [id, alarm] of stack.ofType('AWS::CloudWatch::Alarm')) {
         expect({ id, actions: alarmActions(stack, alarm, parameters) }).toEqual({ id, actions: [topicArn] });
@@ -300,7 +300,7 @@ export function describeRepositoryEvents(defaults: () => Stack, overridden: () =
     }, PACKAGE_TIMEOUT);
   });
 
-  describe('the event params', () => {
+  describe('the event settings', () => {
     test('cloudTrailEvents=false and pullThroughCacheEvents=false disable the rules, which stay in the stack', () => {
       const stack = overridden();
       for (const detailType of [API_CALL, SERVICE_EVENT, PULL_THROUGH_CACHE_ACTION]) {

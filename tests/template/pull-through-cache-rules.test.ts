@@ -1,26 +1,18 @@
 // Pull-through cache rules from the stage's rules file: packaged once with the example rules in the scoped mode
 // (the rules, a creation template per prefix carrying exactly the sweep's policy text, ECR permissions on
-// repository/<prefix>/*, MANAGED_PREFIXES), and refused before anything is packaged when a rule is wrong.
+// repository/<prefix>/*, the managed prefixes in the run settings), and refused before anything is packaged when a
+// rule is wrong. derived.test.ts covers the rest without packaging.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { lifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
-import * as rulesLib from '../../functions/lib/pull-through-cache-rules';
-import { loadServerlessConfig } from '../../local/serverless-config';
+import { readRunSettings } from '../../functions/lib/settings';
 import { ACCOUNT, PARTITION, REGION, Stack, roleStatements } from './cloudformation';
-import { packageService, projectRoot, readTemplate, type PackageResult } from './serverless';
+import { packageService, readTemplate, type PackageResult } from './serverless';
 
 const EXAMPLE = 'config/pull-through-cache-rules.example.json';
 const PREFIXES = ['docker-hub', 'ecr-public', 'quay', 'k8s', 'github'];
 const repositoryArn = (pattern: string) => `arn:${PARTITION}:ecr:${REGION}:${ACCOUNT}:repository/${pattern}`;
-
-const rulesModule = require(path.join(projectRoot, 'deploy', 'pull-through-cache-rules.js')) as {
-  checkRules: (raw: Record<string, unknown>, lib: typeof rulesLib) => { rules: rulesLib.CheckedRule[]; scoped: boolean };
-  buildResources: (rules: rulesLib.CheckedRule[], policyText: string) => Record<string, any>;
-  repositoryArnsFor: (config: { rules: rulesLib.CheckedRule[]; scoped: boolean }) => unknown[];
-  managedPrefixesFor: (config: { rules: rulesLib.CheckedRule[]; scoped: boolean }) => string;
-};
-const checkRules = (raw: Record<string, unknown>) => rulesModule.checkRules(raw, rulesLib);
 
 const packageDirs: string[] = [];
 function packageWith(params: Record<string, string>): PackageResult {
@@ -107,7 +99,7 @@ describe('packaged with the example rules, managing only them', () => {
 
   test('tells the functions the prefixes they manage', () => {
     for (const [, fn] of stack.ofType('AWS::Lambda::Function')) {
-      expect(fn.Properties?.Environment?.Variables?.MANAGED_PREFIXES).toBe(PREFIXES.join(','));
+      expect(readRunSettings(fn.Properties?.Environment?.Variables).managedPrefixes).toEqual(PREFIXES);
     }
   });
 });
@@ -130,53 +122,4 @@ describe('serverless package refuses, before anything is packaged', () => {
     expect(result.output).toContain('set credentialArn');
     expect(fs.existsSync(path.join(result.packageDir, 'cloudformation-template-update-stack.json'))).toBe(false);
   }, 120_000);
-});
-
-describe('the rules variable source', () => {
-  test('with no rules file: no resources, repository/* and every prefix', () => {
-    const config = checkRules({ pullThroughCacheRulesFile: '', manageOnlyConfiguredRules: false, manageRootPrefix: false });
-    expect(rulesModule.buildResources(config.rules, lifecyclePolicyText(1))).toEqual({});
-    expect(rulesModule.repositoryArnsFor(config)).toEqual([
-      { 'Fn::Sub': 'arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*' },
-    ]);
-    expect(rulesModule.managedPrefixesFor(config)).toBe('');
-  });
-
-  test('with rules but managing rules made elsewhere too: the rules, yet repository/* and every prefix', () => {
-    const config = checkRules({ pullThroughCacheRulesFile: EXAMPLE, manageOnlyConfiguredRules: 'false', manageRootPrefix: 'false' });
-    expect(Object.keys(rulesModule.buildResources(config.rules, lifecyclePolicyText(1)))).toHaveLength(2 * PREFIXES.length);
-    expect(rulesModule.repositoryArnsFor(config)).toHaveLength(1);
-    expect(rulesModule.managedPrefixesFor(config)).toBe('');
-  });
-
-  test('refuses manageOnlyConfiguredRules without rules: the sweep would manage nothing', () => {
-    expect(() => checkRules({ pullThroughCacheRulesFile: '', manageOnlyConfiguredRules: true })).toThrow(
-      'manageOnlyConfiguredRules is true but no rules are configured',
-    );
-  });
-
-  test('names a rules file it cannot read', () => {
-    expect(() => checkRules({ pullThroughCacheRulesFile: 'config/missing.json' })).toThrow(
-      'pullThroughCacheRulesFile config/missing.json cannot be read (ENOENT)',
-    );
-  });
-
-  test('keeps real credential ARNs as they are', () => {
-    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub';
-    const rules = rulesLib.checkPullThroughCacheRules([
-      { ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io', credentialArn: arn },
-    ]);
-    expect(rulesModule.buildResources(rules, lifecyclePolicyText(1)).PullThroughCacheRuleDockerHub.Properties.CredentialArn).toBe(arn);
-  });
-
-  test('reaches the local runner: the functions get MANAGED_PREFIXES from the same file', async () => {
-    const { functions } = await loadServerlessConfig({ pullThroughCacheRulesFile: EXAMPLE, manageOnlyConfiguredRules: 'true' });
-    for (const fn of Object.values(functions)) expect(fn.environment.MANAGED_PREFIXES).toBe(PREFIXES.join(','));
-  });
-
-  test('judges each configuration on its own: a later one without rules in the same process manages every prefix', async () => {
-    await loadServerlessConfig({ pullThroughCacheRulesFile: EXAMPLE, manageOnlyConfiguredRules: 'true' });
-    const { functions } = await loadServerlessConfig({});
-    for (const fn of Object.values(functions)) expect(fn.environment.MANAGED_PREFIXES).toBe('');
-  });
 });

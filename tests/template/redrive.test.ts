@@ -1,7 +1,8 @@
 // The failure path of statemachines/sweep.asl.yml, read off the definition itself: a repository that fails is caught
-// on the first pass, and on the final attempt its failure must leave the Distributed Map uncaught. Only then does
-// the execution end FAILED at the Map state, so that Redrive re-runs the Map Run's failed children (a redriven Fail
-// state would just fail again, and a Map within its tolerated failures succeeds and cannot be redriven).
+// on the first pass, and a child execution that fails whole is tolerated; on the final attempt a failure must leave
+// the Distributed Map uncaught and untolerated. Only then does the execution end FAILED at the Map state, so that
+// Redrive re-runs the Map Run's failed children (a redriven Fail state would just fail again, and a Map within its
+// tolerated failures succeeds and cannot be redriven).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
@@ -25,15 +26,33 @@ function successors(state: State): string[] {
 }
 
 describe('failure handling in the definition', () => {
-  test('the Distributed Map has no Catch and tolerates no failed child, so a failed child fails the execution at the Map', () => {
+  test('the Distributed Map has no Catch, and takes its tolerated failures from the state', () => {
     expect(map.ItemProcessor.ProcessorConfig.Mode).toBe('DISTRIBUTED');
     expect(map.Catch).toBeUndefined();
-    expect(map.ToleratedFailurePercentage ?? 0).toBe(0);
-    expect(map.ToleratedFailureCount ?? 0).toBe(0);
-    expect(map.ToleratedFailurePercentagePath).toBeUndefined();
+    expect(map.ToleratedFailurePercentagePath).toBe('$.mapRun.toleratedFailurePercentage');
+    // Nothing else tolerates a failure: a fixed count or percentage would hold on the final attempt too.
+    expect(map.ToleratedFailurePercentage).toBeUndefined();
+    expect(map.ToleratedFailureCount).toBeUndefined();
     expect(map.ToleratedFailureCountPath).toBeUndefined();
     // Nothing inside the child catches what the per-repository Map lets out either.
     expect(child.ManageEachRepository.Catch).toBeUndefined();
+  });
+
+  test('the first pass tolerates every failed child, the final attempt none', () => {
+    expect(top.StartReport.Parameters.finalAttempt).toBe(false);
+    expect(top.StartReport.Parameters.mapRun.toleratedFailurePercentage).toBe(100);
+    expect(top.PrepareFinalAttempt.Parameters.finalAttempt).toBe(true);
+    expect(top.PrepareFinalAttempt.Parameters.mapRun.toleratedFailurePercentage).toBe(0);
+  });
+
+  test("the first pass runs at the stage's concurrency, the final attempt starts every child at once", () => {
+    expect(map.MaxConcurrencyPath).toBe('$.mapRun.maxConcurrency');
+    expect(map.MaxConcurrency).toBeUndefined();
+    expect(top.StartReport.Parameters.mapRun['maxConcurrency.$']).toBe('$.run.maxConcurrency');
+    // One child per failed name, and as many at once as there are names.
+    const prepared = top.PrepareFinalAttempt.Parameters;
+    expect(prepared.page['batches.$']).toBe('States.ArrayPartition($.report.failedRepositoryNames, 1)');
+    expect(prepared.mapRun['maxConcurrency.$']).toBe('States.ArrayLength($.report.failedRepositoryNames)');
   });
 
   test('every per-repository task catches any error and goes to the choice between recording it and failing', () => {
@@ -51,7 +70,7 @@ describe('failure handling in the definition', () => {
     const choice = perRepository.IsFinalAttempt;
     const finalBranch = choice.Choices.find((c: State) => c.Variable === '$.finalAttempt' && c.BooleanEquals === true);
     expect(perRepository[choice.Default].Type).toBe('Pass');
-    expect(perRepository[choice.Default].Parameters['failed.$']).toBe('$.repositoryName');
+    expect(perRepository[choice.Default].Parameters).toEqual({ 'repositoryName.$': '$.repositoryName', 'error.$': '$.error.Error' });
 
     // Follow the final branch: it must end in a Fail state, through states that catch nothing.
     let name: string = finalBranch.Next;
@@ -65,15 +84,34 @@ describe('failure handling in the definition', () => {
     expect(perRepository[name].Type).toBe('Fail');
   });
 
+  test('every result of a repository names it, so that the tally can find the repositories of a child that failed whole', () => {
+    const ends = Object.entries(perRepository).filter(([, s]) => s.End === true);
+    expect(ends.length).toBeGreaterThan(0);
+    for (const [name, state] of ends) {
+      expect({ name, type: state.Type, repositoryName: state.Parameters['repositoryName.$'] }).toEqual({
+        name,
+        type: 'Pass',
+        repositoryName: '$.repositoryName',
+      });
+    }
+    // The tally gets the page's repositories beside the results.
+    expect(top.TallyReport.Parameters['batches.$']).toBe('$.page.batches');
+    expect(top.TallyReport.Parameters['results.$']).toBe('$.results');
+  });
+
   test('the final attempt goes back through the same Map, with the failed names one per child and the flag set', () => {
     const prepare = top.PrepareFinalAttempt;
     expect(prepare.Next).toBe('ManageRepositories');
-    expect(prepare.Parameters.finalAttempt).toBe(true);
-    expect(prepare.Parameters.page['batches.$']).toBe('States.ArrayPartition($.report.failedRepositoryNames, 1)');
     expect(map.ItemSelector['finalAttempt.$']).toBe('$.finalAttempt');
     expect(child.ManageEachRepository.ItemSelector['finalAttempt.$']).toBe('$.finalAttempt');
-    // The first pass starts with the flag off.
-    expect(top.StartReport.Parameters.finalAttempt).toBe(false);
+  });
+
+  test('a page without a cached repository goes to the tally with no results and starts no Map Run', () => {
+    const check = top[top.ListCachedRepositories.Next];
+    expect(check.Type).toBe('Choice');
+    expect(check.Choices).toEqual([{ Variable: '$.page.batches[0]', IsPresent: true, Next: 'ManageRepositories' }]);
+    const skip = top[check.Default];
+    expect(skip).toMatchObject({ Type: 'Pass', Result: [], ResultPath: map.ResultPath, Next: 'TallyReport' });
   });
 
   test('the final attempt is reached only after the last page, and only once', () => {
@@ -97,5 +135,7 @@ describe('failure handling in the definition', () => {
       queue.push(...successors(top[name]));
     }
     expect([...seen].filter((n) => top[n].Type === 'Fail')).toEqual(['RepositoriesFailed']);
+    // Every state is reachable.
+    expect([...seen].sort()).toEqual(Object.keys(top).sort());
   });
 });

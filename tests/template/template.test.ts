@@ -1,9 +1,13 @@
 // The packaged CloudFormation template, as `serverless package` writes it offline: the workflow, its schedule,
-// logs, and least-privilege IAM (each function gets exactly the ECR actions its handler declares).
+// logs, and least-privilege IAM (each function's role grants exactly what its step declares, which is exactly what
+// its code calls).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { KEEP_IMAGES, MAX_CONCURRENCY, readRunSettings, SETTINGS, UNPULLED_DAYS } from '../../functions/lib/settings';
+import { STEPS } from '../../functions/steps';
 import { ACCOUNT, PARTITION, REGION, Stack, roleOf, roleStatements, type Statement } from './cloudformation';
 import { describeRepositoryEvents } from './events';
+import { sentActions } from './sent-actions';
 import { packageService, projectRoot, readTemplate, type PackageResult, type Resource } from './serverless';
 
 const SERVICE = 'ecr-lifecycle-manager';
@@ -49,15 +53,19 @@ afterAll(() => {
   if (packaged?.packageDir) fs.rmSync(packaged.packageDir, { recursive: true, force: true });
 });
 
-/** Every param away from its default, packaged once, on first use. */
+/**
+ * Every setting away from its default, numbers at their upper bound (settings.test.ts packages the lower bounds),
+ * packaged once, on first use.
+ */
 const OVERRIDES = {
   dryRun: 'true',
-  keepImages: '3',
-  unpulledDays: '0',
-  maxConcurrency: '20',
+  keepImages: String(KEEP_IMAGES.max),
+  unpulledDays: String(UNPULLED_DAYS.max),
+  maxConcurrency: String(MAX_CONCURRENCY.max),
   manageRootPrefix: 'true',
   schedule: 'rate(6 hours)',
-  logRetentionInDays: '30',
+  // CloudWatch Logs' longest retention period.
+  logRetentionInDays: '3653',
   cloudTrailEvents: 'false',
   pullThroughCacheEvents: 'false',
   alarmNotification: 'ops@example.com',
@@ -198,7 +206,7 @@ describe('the state machine', () => {
     expect([...invoked].sort()).toEqual(Object.keys(FUNCTIONS).map(functionArn).sort());
   });
 
-  test('logs errors, without execution data, to its own log group with the retention param', () => {
+  test('logs errors, without execution data, to its own log group with the retention setting', () => {
     const logging = stateMachine()[1].Properties?.LoggingConfiguration;
     expect(['ERROR', 'ALL']).toContain(logging?.Level);
     expect(logging?.IncludeExecutionData).toBe(false);
@@ -245,7 +253,7 @@ describe('the functions', () => {
     }
   });
 
-  test('each log to a log group of their own with the retention param, as every log group does', () => {
+  test('each log to a log group of their own with the retention setting, as every log group does', () => {
     const logGroups = stack.ofType('AWS::Logs::LogGroup');
     for (const [id, group] of logGroups) {
       expect({ id, retention: group.Properties?.RetentionInDays }).toEqual({ id, retention: 14 });
@@ -254,17 +262,18 @@ describe('the functions', () => {
     for (const { key } of templateFunctions()) expect(names).toContain(`/aws/lambda/${functionName(key)}`);
   });
 
-  test('get the stage params and Powertools settings as environment variables', () => {
+  test('get the run settings at their defaults, and the log level, as environment variables', () => {
     for (const { resource: fn } of templateFunctions()) {
+      expect(readRunSettings(fn.Properties?.Environment?.Variables)).toEqual({
+        dryRun: SETTINGS.dryRun.default,
+        keepImages: SETTINGS.keepImages.default,
+        unpulledDays: SETTINGS.unpulledDays.default,
+        maxConcurrency: SETTINGS.maxConcurrency.default,
+        manageRootPrefix: SETTINGS.manageRootPrefix.default,
+        managedPrefixes: [],
+      });
       expect(fn.Properties?.Environment?.Variables).toEqual(
         expect.objectContaining({
-          DRY_RUN: 'false',
-          KEEP_IMAGES: '1',
-          UNPULLED_DAYS: '30',
-          MANAGE_ROOT_PREFIX: 'false',
-          MAX_CONCURRENCY: '4',
-          POWERTOOLS_SERVICE_NAME: 'ecr-lifecycle-manager',
-          POWERTOOLS_METRICS_NAMESPACE: 'EcrLifecycleManager',
           POWERTOOLS_LOG_LEVEL: 'INFO',
         }),
       );
@@ -287,14 +296,38 @@ describe('the functions', () => {
 });
 
 describe('IAM', () => {
-  test("each function's role grants exactly the ECR actions its handler declares in ecrActions", async () => {
+  test("each function's step declares exactly the actions its code calls", () => {
     const functions = templateFunctions();
-    expect(functions.length).toBeGreaterThanOrEqual(Object.keys(FUNCTIONS).length);
-    for (const { key, module, resource } of functions) {
-      const { ecrActions } = (await import(path.join(projectRoot, module))) as { ecrActions?: string[] };
-      expect({ key, declares: Array.isArray(ecrActions) }).toEqual({ key, declares: true });
-      const statements = roleStatements(stack, roleOf(resource, 'Role'));
-      expect({ key, granted: actionsOf(statements, 'ecr') }).toEqual({ key, granted: [...ecrActions!].sort() });
+    expect(functions.map(({ key }) => key).sort()).toEqual(Object.keys(STEPS).sort());
+    for (const { key, module } of functions) {
+      const declared = STEPS[key as keyof typeof STEPS].permissions.flatMap((p) => p.actions);
+      // Lambda itself sends a failed asynchronous event to the function's on-failure destination, with its role.
+      const destinations = stack
+        .ofType('AWS::Lambda::EventInvokeConfig')
+        .filter(([, c]) => Stack.target(c.Properties?.FunctionName) === lambdaFunction(key)[0])
+        .map(([, c]) => Stack.target(c.Properties?.DestinationConfig?.OnFailure?.Destination));
+      const sentByLambda = destinations.length > 0 ? ['sqs:SendMessage'] : [];
+      expect({ key, declared: [...declared].sort() }).toEqual({
+        key,
+        declared: [...sentActions(path.join(projectRoot, module)), ...sentByLambda].sort(),
+      });
+    }
+  });
+
+  test("each function's role grants exactly what its step declares, on the scope it declares", () => {
+    for (const { key, resource } of templateFunctions()) {
+      const statements = roleStatements(stack, roleOf(resource, 'Role')).filter((s) => !s.Action[0].startsWith('logs:'));
+      const expected = STEPS[key as keyof typeof STEPS].permissions.map(({ actions, on }) => ({
+        actions,
+        resources: {
+          any: ['*'],
+          allRepositories: [repositoryArns],
+          managedRepositories: [repositoryArns],
+          sweepStateMachine: [stack.arn('SweepStateMachine')],
+          repositoryEventsDeadLetterQueue: [stack.arn('RepositoryEventsDeadLetterQueue')],
+        }[on],
+      }));
+      expect({ key, granted: statements.map((s) => ({ actions: s.Action, resources: s.Resource })) }).toEqual({ key, granted: expected });
     }
   });
 
@@ -398,21 +431,20 @@ describe("the state machine's role", () => {
   });
 });
 
-describe('stage params', () => {
-  test('overridden with --param reach the environment, the schedule and every log group', () => {
+describe('settings', () => {
+  test('overridden with --param, numbers at their upper bound, reach the environment, the schedule and every log group', () => {
     const stack = overridden();
     const functions = stack.ofType('AWS::Lambda::Function');
     expect(functions.length).toBeGreaterThanOrEqual(Object.keys(FUNCTIONS).length);
     for (const [, fn] of functions) {
-      expect(fn.Properties?.Environment?.Variables).toEqual(
-        expect.objectContaining({
-          DRY_RUN: 'true',
-          KEEP_IMAGES: '3',
-          UNPULLED_DAYS: '0',
-          MAX_CONCURRENCY: '20',
-          MANAGE_ROOT_PREFIX: 'true',
-        }),
-      );
+      expect(readRunSettings(fn.Properties?.Environment?.Variables)).toEqual({
+        dryRun: true,
+        keepImages: KEEP_IMAGES.max,
+        unpulledDays: UNPULLED_DAYS.max,
+        maxConcurrency: MAX_CONCURRENCY.max,
+        manageRootPrefix: true,
+        managedPrefixes: [],
+      });
     }
     const schedules = stack
       .ofType('AWS::Events::Rule')
@@ -421,7 +453,7 @@ describe('stage params', () => {
     expect(schedules).toEqual(['rate(6 hours)']);
     const retentions = stack.ofType('AWS::Logs::LogGroup').map(([, g]) => g.Properties?.RetentionInDays);
     expect(retentions).toHaveLength(functions.length + 1);
-    expect(new Set(retentions)).toEqual(new Set([30]));
+    expect(new Set(retentions)).toEqual(new Set([3653]));
   }, 240_000);
 });
 

@@ -1,13 +1,15 @@
 // The largest state the sweep's parent execution can carry, built by running the definition's own Pass states and
-// ResultPaths over the largest values each Task can return, measured against Step Functions' 256 KiB limit.
+// ResultPaths over the largest values each Task can return (the largest page functions/lib/repository-page.ts
+// lets one page take, all named with ECR's longest name), measured against Step Functions' 256 KiB limit.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { toBatches } from '../../functions/lib/batches';
 import { MAX_FAILED_NAMES, emptyReport, type Report, type RepositoryResult } from '../../functions/lib/report';
-import { DELETE_BATCH_SIZE, REPOSITORIES_PER_CHILD, REPOSITORY_PAGE_SIZE } from '../../functions/lib/limits';
-import type { RepositoryPage } from '../../functions/list-cached-repositories';
-import type { SweepRun } from '../../functions/list-pull-through-cache-prefixes';
+import { DELETE_BATCH_SIZE, MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_PER_CHILD } from '../../functions/lib/limits';
+import { afterCall, childBatches, EMPTY_PAGE, nextMaxResults } from '../../functions/lib/repository-page';
+import type { RepositoryPage } from '../../functions/steps/list-cached-repositories';
+import type { SweepRun } from '../../functions/steps/list-pull-through-cache-prefixes';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 type State = { Type: string; Parameters?: Json; ResultPath?: string; ItemsPath?: string; ItemSelector?: Json; Next?: string; ItemProcessor?: Json };
@@ -17,7 +19,7 @@ const states: Record<string, State> = definition.States;
 
 const KIB = 1024;
 const BUDGET = 200 * KIB; // Step Functions allows 256 KiB; keep a margin.
-const NAME_LENGTH = 256; // ECR's longest repository name
+const NAME_LENGTH = MAX_REPOSITORY_NAME_LENGTH;
 const PREFIX_LENGTH = 30; // ECR's longest ecrRepositoryPrefix
 const PREFIXES = 50; // pull-through cache rules per registry
 // ECR documents no maximum for nextToken; real ones are a few hundred characters. Assume a generous one.
@@ -52,6 +54,8 @@ function evaluate(template: Json, state: Json, context: Json = {}): Json {
       const expression = value as string;
       const partition = /^States\.ArrayPartition\((\$[^,]*),\s*(\d+)\)$/.exec(expression);
       if (partition) return [key.slice(0, -2), toBatches(read(partition[1], state, context), Number(partition[2]))];
+      const length = /^States\.ArrayLength\((\$[^)]*)\)$/.exec(expression);
+      if (length) return [key.slice(0, -2), read(length[1], state, context).length];
       if (expression.startsWith('States.')) throw new Error(`unsupported intrinsic ${expression}`);
       return [key.slice(0, -2), read(expression, state, context)];
     }),
@@ -71,22 +75,33 @@ const run: SweepRun = {
   referenceTime: '2026-11-30T02:00:00.000Z',
   repositoryName: null,
   ecrRepositoryPrefixes: Array.from({ length: PREFIXES }, (_, i) => `p${i}-`.padEnd(PREFIX_LENGTH, 'x')),
-  maxConcurrency: 4,
+  maxConcurrency: 1,
 };
 
-/** A full page of cached names, all of the longest length. */
+/** The largest page the list step takes: every repository it asks for is cached and has the longest name. */
 function fullPage(from: number): RepositoryPage {
-  const names = Array.from({ length: REPOSITORY_PAGE_SIZE }, (_, i) => longName(from + i));
-  return { batches: toBatches(names, REPOSITORIES_PER_CHILD), nextToken: NEXT_TOKEN, scanned: names.length, cached: names.length };
+  const names: string[] = [];
+  let fill = EMPTY_PAGE;
+  for (let maxResults = nextMaxResults(fill); maxResults > 0; maxResults = nextMaxResults(fill)) {
+    const cached = Array.from({ length: maxResults }, (_, i) => longName(from + names.length + i));
+    names.push(...cached);
+    fill = afterCall(fill, cached);
+  }
+  return { batches: childBatches(names, run.maxConcurrency), nextToken: NEXT_TOKEN, scanned: names.length, cached: names.length };
 }
 
-/** What the Map returns when every repository of every child failed: one array of RecordFailure outputs per child. */
-function allFailed(batches: string[][]): RepositoryResult[][] {
-  const recordFailure = states.ManageRepositories.ItemProcessor.States.ManageEachRepository.ItemProcessor.States.RecordFailure;
-  return batches.map((batch) =>
-    batch.map((name) => evaluate(recordFailure.Parameters, { repositoryName: name, error: { Error: LONGEST_ERROR, Cause: '' } })),
-  );
+const perRepository = states.ManageRepositories.ItemProcessor.States.ManageEachRepository.ItemProcessor.States;
+
+/** What the Map returns when every repository of every child ends in the given terminal Pass state. */
+function allEndIn(stateName: string, batches: string[][], stateInput: Json): RepositoryResult[][] {
+  return batches.map((batch) => batch.map((name) => evaluate(perRepository[stateName].Parameters, { ...stateInput, repositoryName: name })));
 }
+
+/** Every repository failed, with the longest error name. */
+const allFailed = (batches: string[][]) => allEndIn('RecordFailure', batches, { error: { Error: LONGEST_ERROR, Cause: '' } });
+/** Every repository kept its own policy and had more images expired than any repository holds. */
+const allReported = (batches: string[][]) =>
+  allEndIn('ReportRepository', batches, { check: { lifecyclePolicy: 'USER_DEFINED' }, expiry: { imagesExpired: 1e9 } });
 
 function fullReport(): Report {
   return {
@@ -111,7 +126,12 @@ describe('the sweep definition the sizes are measured on', () => {
   });
 
   it('records a failed repository by its name and error', () => {
-    expect(allFailed([['quay/a']])).toEqual([[{ failed: 'quay/a', error: LONGEST_ERROR }]]);
+    expect(allFailed([['quay/a']])).toEqual([[{ repositoryName: 'quay/a', error: LONGEST_ERROR }]]);
+  });
+
+  it('gives the tally the page batches beside the results', () => {
+    expect(states.TallyReport.Parameters['batches.$']).toBe('$.page.batches');
+    expect(states.TallyReport.Parameters['results.$']).toBe('$.results');
   });
 });
 
@@ -124,12 +144,15 @@ describe('the largest parent state', () => {
   const laterPage = { ...afterStart, report: fullReport() };
   const afterList = applyResult(laterPage, states.ListCachedRepositories.ResultPath, fullPage(0));
   const afterMap = applyResult(afterList, states.ManageRepositories.ResultPath, allFailed(afterList.page.batches));
+  const afterMapReported = applyResult(afterList, states.ManageRepositories.ResultPath, allReported(afterList.page.batches));
   const afterTally = applyResult(afterMap, states.TallyReport.ResultPath, fullReport());
 
   it('carries a full page of the longest names through the Map', () => {
-    expect(afterMap.page.batches.flat()).toHaveLength(REPOSITORY_PAGE_SIZE);
+    const pageSize = afterMap.page.cached;
+    expect(pageSize).toBeGreaterThan(200);
+    expect(afterMap.page.batches.flat()).toHaveLength(pageSize);
     expect(afterMap.page.batches.flat().every((n: string) => n.length === NAME_LENGTH)).toBe(true);
-    expect(afterMap.results.flat()).toHaveLength(REPOSITORY_PAGE_SIZE);
+    expect(afterMap.results.flat()).toHaveLength(pageSize);
     expect(afterMap.report.failedRepositoryNames).toHaveLength(MAX_FAILED_NAMES);
     expect(afterMap.run.ecrRepositoryPrefixes).toHaveLength(PREFIXES);
   });
@@ -138,6 +161,7 @@ describe('the largest parent state', () => {
     ['after the prefixes', () => afterPrefixes],
     ['after the repository page', () => afterList],
     ['after the Map, with every repository failed', () => afterMap],
+    ['after the Map, with every repository reported', () => afterMapReported],
     ['after the tally', () => afterTally],
   ])('stays under 200 KiB %s', (_, state) => {
     expect(size(state())).toBeLessThan(BUDGET);
@@ -145,11 +169,12 @@ describe('the largest parent state', () => {
 
   it('gives the tally step an input under 200 KiB', () => {
     expect(size(evaluate(states.TallyReport.Parameters, afterMap))).toBeLessThan(BUDGET);
+    expect(size(evaluate(states.TallyReport.Parameters, afterMapReported))).toBeLessThan(BUDGET);
   });
 
   it('gives each child execution a small input', () => {
     const child = evaluate(states.ManageRepositories.ItemSelector, afterList, { Map: { Item: { Value: afterList.page.batches[0] } } });
-    expect(child.repositoryNames).toHaveLength(REPOSITORIES_PER_CHILD);
+    expect(child.repositoryNames.length).toBeLessThanOrEqual(REPOSITORIES_PER_CHILD);
     expect(size(child)).toBeLessThan(32 * KIB);
   });
 
@@ -157,11 +182,12 @@ describe('the largest parent state', () => {
     const prepared = evaluate(states.PrepareFinalAttempt.Parameters, afterTally);
     // The final attempt retries each kept name in a child of its own.
     expect(prepared.finalAttempt).toBe(true);
+    expect(prepared.mapRun.maxConcurrency).toBe(MAX_FAILED_NAMES);
     expect(prepared.page.batches).toHaveLength(MAX_FAILED_NAMES);
     expect(prepared.page.batches.every((b: string[]) => b.length === 1)).toBe(true);
     expect(size(prepared)).toBeLessThan(BUDGET);
 
-    const results = prepared.page.batches.map(() => [{ lifecyclePolicy: 'USER_DEFINED', imagesExpired: 1e9 }]);
+    const results = allReported(prepared.page.batches);
     const afterFinalMap = applyResult(prepared, states.ManageRepositories.ResultPath, results);
     expect(size(afterFinalMap)).toBeLessThan(BUDGET);
     expect(size(applyResult(afterFinalMap, states.TallyReport.ResultPath, fullReport()))).toBeLessThan(BUDGET);

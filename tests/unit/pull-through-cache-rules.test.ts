@@ -127,6 +127,18 @@ describe('credentials', () => {
     expect(message).toContain('credentialArn must be a Secrets Manager secret ARN');
   });
 
+  it('refuses a credentialArn outside the aws partition, which CloudFormation would refuse for the rule', () => {
+    const message = problem([
+      {
+        ecrRepositoryPrefix: 'github',
+        upstreamRegistryUrl: 'ghcr.io',
+        credentialArn: 'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:ecr-pullthroughcache/github',
+      },
+    ]);
+    expect(message).toContain('credentialArn must be a Secrets Manager secret ARN');
+    expect(message).toContain('takes the aws partition only');
+  });
+
   it('accepts a real ARN and one with REGION and ACCOUNT placeholders', () => {
     const rules = [
       { ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io', credentialArn: SECRET('ecr-pullthroughcache/docker-hub-AbCdEf') },

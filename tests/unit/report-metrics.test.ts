@@ -1,8 +1,15 @@
 // The CloudWatch metrics one tally publishes are what that tally added to the report, so that their sum over a
 // run is the run's total, including a final attempt that brings earlier failures through.
-import { emptyReport, pageMetrics, tallyPage, type Report } from '../../functions/lib/report';
+import { emptyReport, pageMetrics, tallyPage, type PageResults, type Report, type RepositoryResult } from '../../functions/lib/report';
 
-const page = (results: Parameters<typeof tallyPage>[1]['results'], finalAttempt = false) => ({ scanned: 10, cached: results.length, results, finalAttempt });
+/** A page whose every repository came back with the result given, each from a child of its own. */
+const page = (results: RepositoryResult[], finalAttempt = false): PageResults => ({
+  scanned: 10,
+  cached: results.length,
+  batches: results.map((r) => [r.repositoryName]),
+  results: results.map((r) => [r]),
+  finalAttempt,
+});
 
 describe('the metrics of one tally', () => {
   it("are the page's policies applied, images expired and repositories failed", () => {
@@ -10,12 +17,12 @@ describe('the metrics of one tally', () => {
     const after = tallyPage(
       before,
       page([
-        { lifecyclePolicy: 'NONE', imagesExpired: 3 },
-        { lifecyclePolicy: 'OUTDATED', imagesExpired: 0 },
-        { lifecyclePolicy: 'MANAGED', imagesExpired: 2 },
-        { lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0 },
-        { skipped: 'RepositoryNotFoundException' },
-        { failed: 'quay/b', error: 'ThrottlingException' },
+        { repositoryName: 'quay/1', lifecyclePolicy: 'NONE', imagesExpired: 3 },
+        { repositoryName: 'quay/2', lifecyclePolicy: 'OUTDATED', imagesExpired: 0 },
+        { repositoryName: 'quay/3', lifecyclePolicy: 'MANAGED', imagesExpired: 2 },
+        { repositoryName: 'quay/4', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0 },
+        { repositoryName: 'quay/5', skipped: 'RepositoryNotFoundException' },
+        { repositoryName: 'quay/b', error: 'ThrottlingException' },
       ]),
     );
     expect(pageMetrics(before, after)).toEqual({ PoliciesApplied: 2, ImagesExpired: 5, RepositoriesFailed: 1 });
@@ -28,9 +35,15 @@ describe('the metrics of one tally', () => {
 
   it('sum over a run to its report, a final attempt that came through taking its failures back', () => {
     const tallies = [
-      page([{ lifecyclePolicy: 'NONE', imagesExpired: 1 }, { failed: 'quay/a', error: 'ServerException' }]),
-      page([{ failed: 'quay/b', error: 'ServerException' }, { lifecyclePolicy: 'MANAGED', imagesExpired: 4 }]),
-      page([{ lifecyclePolicy: 'NONE', imagesExpired: 0 }, { lifecyclePolicy: 'NONE', imagesExpired: 2 }], true),
+      page([{ repositoryName: 'quay/1', lifecyclePolicy: 'NONE', imagesExpired: 1 }, { repositoryName: 'quay/a', error: 'ServerException' }]),
+      page([{ repositoryName: 'quay/b', error: 'ServerException' }, { repositoryName: 'quay/2', lifecyclePolicy: 'MANAGED', imagesExpired: 4 }]),
+      page(
+        [
+          { repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 0 },
+          { repositoryName: 'quay/b', lifecyclePolicy: 'NONE', imagesExpired: 2 },
+        ],
+        true,
+      ),
     ];
     let report = emptyReport();
     const sums = { PoliciesApplied: 0, ImagesExpired: 0, RepositoriesFailed: 0 };

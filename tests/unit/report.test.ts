@@ -1,12 +1,26 @@
-import { emptyReport, MAX_FAILED_NAMES, tallyPage, type Report, type RepositoryResult } from '../../functions/lib/report';
+import {
+  CHILD_EXECUTION_FAILED,
+  emptyReport,
+  MAX_FAILED_NAMES,
+  pageOutcomes,
+  tallyPage,
+  type PageResults,
+  type Report,
+  type RepositoryResult,
+} from '../../functions/lib/report';
 
-const page = (results: RepositoryResult[], extra: Partial<{ scanned: number; cached: number; finalAttempt: boolean }> = {}) => ({
+/** A page whose every child came back: one child per result, as the Map returns them. */
+const page = (results: RepositoryResult[], extra: Partial<Omit<PageResults, 'results' | 'batches'>> = {}): PageResults => ({
   scanned: 0,
   cached: 0,
   finalAttempt: false,
-  results,
+  batches: results.map((r) => [r.repositoryName]),
+  results: results.map((r) => [r]),
   ...extra,
 });
+
+const failures = (from: number, n: number): RepositoryResult[] =>
+  Array.from({ length: n }, (_, i) => ({ repositoryName: `quay/repo-${from + i}`, error: 'AccessDeniedException' }));
 
 describe('adding a page of results to the report', () => {
   it('starts from zero', () => {
@@ -20,13 +34,13 @@ describe('adding a page of results to the report', () => {
       emptyReport(),
       page(
         [
-          { lifecyclePolicy: 'NONE', imagesExpired: 2 },
-          { lifecyclePolicy: 'OUTDATED', imagesExpired: 0 },
-          { lifecyclePolicy: 'MANAGED', imagesExpired: 5 },
-          { lifecyclePolicy: 'MANAGED', imagesExpired: 0 },
-          { lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0 },
-          { skipped: 'RepositoryNotFoundException' },
-          { failed: 'quay/a', error: 'AccessDeniedException' },
+          { repositoryName: 'q/1', lifecyclePolicy: 'NONE', imagesExpired: 2 },
+          { repositoryName: 'q/2', lifecyclePolicy: 'OUTDATED', imagesExpired: 0 },
+          { repositoryName: 'q/3', lifecyclePolicy: 'MANAGED', imagesExpired: 5 },
+          { repositoryName: 'q/4', lifecyclePolicy: 'MANAGED', imagesExpired: 0 },
+          { repositoryName: 'q/5', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0 },
+          { repositoryName: 'q/6', skipped: 'RepositoryNotFoundException' },
+          { repositoryName: 'quay/a', error: 'AccessDeniedException' },
         ],
         { scanned: 10, cached: 7 },
       ),
@@ -37,27 +51,35 @@ describe('adding a page of results to the report', () => {
   });
 
   it('counts a replaced outdated policy as applied', () => {
-    expect(tallyPage(emptyReport(), page([{ lifecyclePolicy: 'OUTDATED', imagesExpired: 0 }])).applied).toBe(1);
+    expect(tallyPage(emptyReport(), page([{ repositoryName: 'q/a', lifecyclePolicy: 'OUTDATED', imagesExpired: 0 }])).applied).toBe(1);
   });
 
   it('adds to the counts of earlier pages', () => {
-    const first = tallyPage(emptyReport(), page([{ lifecyclePolicy: 'NONE', imagesExpired: 1 }, { failed: 'a/1', error: 'E' }], { scanned: 250, cached: 2 }));
-    const second = tallyPage(first, page([{ lifecyclePolicy: 'NONE', imagesExpired: 3 }, { failed: 'a/2', error: 'E' }], { scanned: 40, cached: 2 }));
+    const first = tallyPage(
+      emptyReport(),
+      page([{ repositoryName: 'a/0', lifecyclePolicy: 'NONE', imagesExpired: 1 }, { repositoryName: 'a/1', error: 'E' }], { scanned: 250, cached: 2 }),
+    );
+    const second = tallyPage(
+      first,
+      page([{ repositoryName: 'a/3', lifecyclePolicy: 'NONE', imagesExpired: 3 }, { repositoryName: 'a/2', error: 'E' }], { scanned: 40, cached: 2 }),
+    );
     expect(second).toEqual({
       scanned: 290, cached: 4, applied: 2, owned: 0, userOwned: 0, skipped: 0, imagesExpired: 4, failed: 2, failedRepositoryNames: ['a/1', 'a/2'],
     });
   });
 
+  it('counts a page without cached repositories as scanned only', () => {
+    const report = tallyPage(emptyReport(), { scanned: 1000, cached: 0, finalAttempt: false, batches: [], results: [] });
+    expect(report).toEqual({ ...emptyReport(), scanned: 1000 });
+  });
+
   it('keeps at most MAX_FAILED_NAMES names while counting every failure', () => {
-    expect(MAX_FAILED_NAMES).toBe(100);
-    const failures = (from: number, n: number): RepositoryResult[] =>
-      Array.from({ length: n }, (_, i) => ({ failed: `quay/repo-${from + i}`, error: 'AccessDeniedException' }));
     const first = tallyPage(emptyReport(), page(failures(0, 60)));
     const second = tallyPage(first, page(failures(60, 60)));
     expect(second.failed).toBe(120);
-    expect(second.failedRepositoryNames).toHaveLength(100);
+    expect(second.failedRepositoryNames).toHaveLength(MAX_FAILED_NAMES);
     expect(second.failedRepositoryNames[0]).toBe('quay/repo-0');
-    expect(second.failedRepositoryNames[99]).toBe('quay/repo-99');
+    expect(second.failedRepositoryNames[MAX_FAILED_NAMES - 1]).toBe(`quay/repo-${MAX_FAILED_NAMES - 1}`);
   });
 
   it('clears the retried names and their count once the final attempt comes through', () => {
@@ -65,7 +87,13 @@ describe('adding a page of results to the report', () => {
     // The final attempt retried the two named repositories and both came through.
     const after = tallyPage(
       before,
-      page([{ lifecyclePolicy: 'NONE', imagesExpired: 1 }, { lifecyclePolicy: 'MANAGED', imagesExpired: 0 }], { finalAttempt: true }),
+      page(
+        [
+          { repositoryName: 'q/a', lifecyclePolicy: 'NONE', imagesExpired: 1 },
+          { repositoryName: 'q/b', lifecyclePolicy: 'MANAGED', imagesExpired: 0 },
+        ],
+        { finalAttempt: true },
+      ),
     );
     expect(after).toEqual({
       scanned: 300, cached: 120, applied: 1, owned: 1, userOwned: 0, skipped: 0, imagesExpired: 1, failed: 118, failedRepositoryNames: [],
@@ -74,8 +102,60 @@ describe('adding a page of results to the report', () => {
 
   it('does not change the report it is given', () => {
     const before: Report = { ...emptyReport(), failed: 1, failedRepositoryNames: ['q/a'] };
-    tallyPage(before, page([{ failed: 'q/b', error: 'E' }]));
+    tallyPage(before, page([{ repositoryName: 'q/b', error: 'E' }]));
     tallyPage(before, page([], { finalAttempt: true }));
     expect(before).toEqual({ ...emptyReport(), failed: 1, failedRepositoryNames: ['q/a'] });
+  });
+});
+
+describe('a child execution that failed whole', () => {
+  // Three children; the second failed whole, so the Map's output has no results of its own for it.
+  const batches = [['q/a', 'q/b'], ['q/c', 'q/d'], ['q/e']];
+  const cameBack: RepositoryResult[][] = [
+    [
+      { repositoryName: 'q/a', lifecyclePolicy: 'NONE', imagesExpired: 0 },
+      { repositoryName: 'q/b', error: 'ThrottlingException' },
+    ],
+    [{ repositoryName: 'q/e', lifecyclePolicy: 'MANAGED', imagesExpired: 2 }],
+  ];
+
+  it.each([
+    ['an error object', [cameBack[0], { Error: 'States.Timeout', Cause: 'The execution ran past its 5 minutes' }, cameBack[1]]],
+    ['null', [cameBack[0], null, cameBack[1]]],
+    ['nothing at all', [cameBack[0], cameBack[1]]],
+  ])('has its repositories counted failed, in page order, whether the Map gives %s in its place', (_, results) => {
+    const report = tallyPage(emptyReport(), { scanned: 5, cached: 5, finalAttempt: false, batches, results });
+    expect(report).toEqual({
+      ...emptyReport(),
+      scanned: 5,
+      cached: 5,
+      applied: 1,
+      owned: 1,
+      imagesExpired: 2,
+      failed: 3,
+      failedRepositoryNames: ['q/b', 'q/c', 'q/d'],
+    });
+  });
+
+  it('is told apart from a repository that failed alone by its error', () => {
+    const outcomes = pageOutcomes({ batches, results: [cameBack[0], null, cameBack[1]] });
+    expect(outcomes.filter((o) => 'error' in o)).toEqual([
+      { repositoryName: 'q/b', error: 'ThrottlingException' },
+      { repositoryName: 'q/c', error: CHILD_EXECUTION_FAILED },
+      { repositoryName: 'q/d', error: CHILD_EXECUTION_FAILED },
+    ]);
+  });
+
+  it('sends its repositories to the final attempt, which then clears them', () => {
+    const firstPass = tallyPage(emptyReport(), { scanned: 5, cached: 5, finalAttempt: false, batches, results: [cameBack[0], null, cameBack[1]] });
+    const retried = firstPass.failedRepositoryNames;
+    const finalAttempt = tallyPage(firstPass, {
+      scanned: 0,
+      cached: 0,
+      finalAttempt: true,
+      batches: retried.map((name) => [name]),
+      results: retried.map((repositoryName) => [{ repositoryName, lifecyclePolicy: 'NONE', imagesExpired: 0 }]),
+    });
+    expect(finalAttempt).toMatchObject({ failed: 0, failedRepositoryNames: [], applied: 1 + retried.length });
   });
 });

@@ -1,46 +1,28 @@
-// The event handler against a mocked Step Functions: one StartExecution per event it accepts, none for one it drops.
+// The event step with its Lambda start port against a mocked Step Functions: one StartExecution per event it
+// accepts, none for one it drops.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ExecutionAlreadyExists, ExecutionLimitExceeded, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { Context } from 'aws-lambda';
-import { handler } from '../../functions/start-repository-sweep';
+import { createLogger } from '../../functions/lib/logger';
 import { decideRepositoryEvent } from '../../functions/lib/repository-event';
-import { logger } from '../../functions/lib/logger';
+import { sfnSweepStarter, sweepStarterFromEnvironment } from '../../functions/lib/sfn-client';
+import { startRepositorySweep } from '../../functions/steps/start-repository-sweep';
 
 const sfn = mockClient(SFNClient);
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:ecr-lifecycle-manager-dev-sweep';
 const EXECUTION_ARN = 'arn:aws:states:eu-west-1:123456789012:execution:ecr-lifecycle-manager-dev-sweep:x';
 
 const context = {
-  functionName: 'startRepositorySweep',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:startRepositorySweep',
-  memoryLimitInMB: '128',
-  awsRequestId: 'r',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
+  logger: createLogger({ logLevel: 'SILENT' }),
+  sweeps: sfnSweepStarter(new SFNClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }), STATE_MACHINE_ARN),
+};
+const handler = (event: unknown) => startRepositorySweep.run(event, context);
 
 const fixture = (name: string): Record<string, any> =>
   JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'events', `${name}.json`), 'utf8'));
 
-const KEYS = ['STATE_MACHINE_ARN', 'AWS_REGION', 'AWS_ENDPOINT_URL_SFN'];
-let saved: Record<string, string | undefined>;
-beforeAll(() => {
-  for (const level of ['debug', 'info', 'warn', 'error'] as const) jest.spyOn(logger, level).mockImplementation(() => undefined);
-});
-beforeEach(() => {
-  sfn.reset();
-  saved = Object.fromEntries(KEYS.map((key) => [key, process.env[key]]));
-  delete process.env.AWS_ENDPOINT_URL_SFN;
-  Object.assign(process.env, { STATE_MACHINE_ARN, AWS_REGION: 'eu-west-1' });
-});
-afterEach(() => {
-  for (const key of KEYS) {
-    if (saved[key] === undefined) delete process.env[key];
-    else process.env[key] = saved[key];
-  }
-});
+beforeEach(() => sfn.reset());
 afterAll(() => sfn.restore());
 
 const alreadyExists = () => new ExecutionAlreadyExists({ message: `Execution Already Exists: '${EXECUTION_ARN}'`, $metadata: {} });
@@ -53,7 +35,7 @@ describe('starting a sweep for the repository an event announces', () => {
   ])('starts the state machine once for %s, with only the repository name as input', async (name, repositoryName) => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: new Date() });
     const event = fixture(name);
-    const result = await handler(event, context);
+    const result = await handler(event);
 
     const calls = sfn.commandCalls(StartExecutionCommand);
     expect(calls).toHaveLength(1);
@@ -69,15 +51,15 @@ describe('starting a sweep for the repository an event announces', () => {
 
   it('gives a repeated delivery the same execution name', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: new Date() });
-    await handler(fixture('create-repository-service-event'), context);
-    await handler(fixture('create-repository-service-event'), context);
+    await handler(fixture('create-repository-service-event'));
+    await handler(fixture('create-repository-service-event'));
     const [first, second] = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
     expect(second).toBe(first);
   });
 
   it('treats ExecutionAlreadyExists as success: the event was already handled', async () => {
     sfn.on(StartExecutionCommand).rejects(alreadyExists());
-    const result = await handler(fixture('create-repository-api-call'), context);
+    const result = await handler(fixture('create-repository-api-call'));
     expect(result).toMatchObject({ started: false, executionName: expect.any(String) });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
@@ -85,25 +67,24 @@ describe('starting a sweep for the repository an event announces', () => {
   it.each(['not-a-repository-event', 'create-repository-failed', 'create-repository-no-name', 'pull-through-cache-action-no-name'])(
     'makes no call for a dropped event (%s) and returns the reason instead of failing',
     async (name) => {
-      const result = await handler(fixture(name), context);
+      const result = await handler(fixture(name));
       expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
       expect(result).toEqual({ started: false, reason: expect.stringMatching(/\S/) });
     },
   );
 
   it('makes no call for an event that is not an object', async () => {
-    await expect(handler('CreateRepository' as never, context)).resolves.toMatchObject({ started: false });
+    await expect(handler('CreateRepository' as never)).resolves.toMatchObject({ started: false });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('lets any other Step Functions error propagate, so that EventBridge retries the event', async () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionLimitExceeded({ message: 'too many', $metadata: {} }));
-    await expect(handler(fixture('create-repository-api-call'), context)).rejects.toBeInstanceOf(ExecutionLimitExceeded);
+    await expect(handler(fixture('create-repository-api-call'))).rejects.toBeInstanceOf(ExecutionLimitExceeded);
   });
 
-  it('fails without STATE_MACHINE_ARN rather than start nothing silently', async () => {
-    delete process.env.STATE_MACHINE_ARN;
-    await expect(handler(fixture('create-repository-api-call'), context)).rejects.toThrow(/STATE_MACHINE_ARN/);
+  it('refuses to start at cold start without STATE_MACHINE_ARN rather than start nothing silently', () => {
+    expect(() => sweepStarterFromEnvironment({})).toThrow(/STATE_MACHINE_ARN/);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 });

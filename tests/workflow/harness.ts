@@ -2,6 +2,7 @@
 // in the test, and hands back what the test asserts on: the execution, the final registry and the call counters.
 import type { Registry, RegistryImage, RegistryRepository } from '../../local/ecr/registry-file';
 import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
+import { parseSettings, runSettings } from '../../functions/lib/settings';
 import { runSweep, type LocalExecution } from '../../local/runner';
 
 /** The reference time every test judges pull age against. */
@@ -68,6 +69,7 @@ export interface SweepResult {
 
 export interface SweepOptions {
   input?: Record<string, unknown>;
+  /** Stage settings, as `--param` gives them. */
   params?: Record<string, unknown>;
   /** Called with the endpoint once it listens, before the sweep starts (to arrange mid-run changes). */
   arrange?: (endpoint: EcrEndpoint) => void;
@@ -80,16 +82,8 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
     options.arrange?.(endpoint);
     const execution = await runSweep({
       input: options.input ?? { referenceTime: NOW },
-      params: options.params,
-      environment: {
-        AWS_ENDPOINT_URL_ECR: endpoint.url,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'x',
-        AWS_SECRET_ACCESS_KEY: 'x',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-        // The pinned SDK supports Node.js 20; its notice about upcoming versions is noise here.
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
+      settings: runSettings(parseSettings(options.params ?? {})),
+      ecr: { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } },
       retryDelayMs: 10,
     });
     const final = endpoint.registry();

@@ -1,18 +1,17 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { ECRClient, InvalidParameterException, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
-import { handler } from '../../../functions/put-lifecycle-policy';
+import { putLifecyclePolicy } from '../../../functions/steps/put-lifecycle-policy';
 import { lifecyclePolicyText } from '../../../functions/lib/lifecycle-policy';
-import { context, isolateEnvironment, rejectionOf, setEnv } from './helpers';
+import { context, rejectionOf, configure } from './helpers';
 
 const ecr = mockClient(ECRClient);
-isolateEnvironment();
 beforeEach(() => ecr.reset());
 afterAll(() => ecr.restore());
 
 describe("putting the tool's lifecycle policy", () => {
   it('puts the keep-latest-1 policy by default', async () => {
     ecr.on(PutLifecyclePolicyCommand).resolves({});
-    expect(await handler({ repositoryName: 'quay/coreos/etcd' }, context)).toEqual({});
+    expect(await putLifecyclePolicy.run({ repositoryName: 'quay/coreos/etcd' }, context)).toEqual({});
     const calls = ecr.commandCalls(PutLifecyclePolicyCommand);
     expect(calls).toHaveLength(1);
     const { repositoryName, lifecyclePolicyText: text } = calls[0].args[0].input;
@@ -29,23 +28,17 @@ describe("putting the tool's lifecycle policy", () => {
     });
   });
 
-  it('puts exactly the policy text for KEEP_IMAGES', async () => {
-    setEnv({ KEEP_IMAGES: '3' });
+  it("puts exactly the policy text for the stage's keepImages", async () => {
+    configure({ keepImages: 3 });
     ecr.on(PutLifecyclePolicyCommand).resolves({});
-    await handler({ repositoryName: 'quay/a' }, context);
+    await putLifecyclePolicy.run({ repositoryName: 'quay/a' }, context);
     const text = ecr.commandCalls(PutLifecyclePolicyCommand)[0].args[0].input.lifecyclePolicyText;
     expect(text).toBe(lifecyclePolicyText(3));
     expect(JSON.parse(text!).rules[0].selection.countNumber).toBe(3);
   });
 
-  it('puts nothing when the configuration is invalid', async () => {
-    setEnv({ KEEP_IMAGES: '0' });
-    expect((await rejectionOf(handler({ repositoryName: 'quay/a' }, context))).name).toBe('ConfigurationError');
-    expect(ecr.calls()).toHaveLength(0);
-  });
-
   it("lets ECR's rejection propagate under its own name", async () => {
     ecr.on(PutLifecyclePolicyCommand).rejects(new InvalidParameterException({ message: 'Lifecycle policy validation failure', $metadata: {} }));
-    expect((await rejectionOf(handler({ repositoryName: 'quay/a' }, context))).name).toBe('InvalidParameterException');
+    expect((await rejectionOf(putLifecyclePolicy.run({ repositoryName: 'quay/a' }, context))).name).toBe('InvalidParameterException');
   });
 });

@@ -8,11 +8,10 @@ import {
   type DescribeImagesCommandInput,
   type ImageDetail,
 } from '@aws-sdk/client-ecr';
-import { handler } from '../../../functions/expire-unpulled-images';
-import { context, isolateEnvironment, rejectionOf, serviceError, setEnv } from './helpers';
+import { expireUnpulledImages } from '../../../functions/steps/expire-unpulled-images';
+import { context, rejectionOf, serviceError, configure } from './helpers';
 
 const ecr = mockClient(ECRClient);
-isolateEnvironment();
 beforeEach(() => ecr.reset());
 afterAll(() => ecr.restore());
 
@@ -54,7 +53,7 @@ function serveDeletes(failures: Record<string, string> = {}): void {
 const deletedDigests = () =>
   ecr.commandCalls(BatchDeleteImageCommand).map((call) => call.args[0].input.imageIds!.map((id) => id.imageDigest));
 
-const expire = (dryRun = false) => handler({ repositoryName: REPOSITORY, dryRun, referenceTime: REFERENCE }, context);
+const expire = (dryRun = false) => expireUnpulledImages.run({ repositoryName: REPOSITORY, dryRun, referenceTime: REFERENCE }, context);
 
 describe('expiring images nobody pulled', () => {
   it('reads every page of images, 1000 at a time', async () => {
@@ -85,13 +84,13 @@ describe('expiring images nobody pulled', () => {
   it('judges pull age against the reference time it is given, not the clock', async () => {
     serveImages([[{ imageDigest: 'sha256:x', imagePushedAt: new Date('2020-01-01T00:00:00Z'), lastRecordedPullTime: new Date('2020-01-10T00:00:00Z') }]]);
     serveDeletes();
-    const result = await handler({ repositoryName: REPOSITORY, dryRun: false, referenceTime: '2020-01-20T00:00:00Z' }, context);
+    const result = await expireUnpulledImages.run({ repositoryName: REPOSITORY, dryRun: false, referenceTime: '2020-01-20T00:00:00Z' }, context);
     expect(result).toEqual({ imagesExpired: 0 });
     expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
   });
 
-  it('uses UNPULLED_DAYS for the cutoff', async () => {
-    setEnv({ UNPULLED_DAYS: '7' });
+  it("uses the stage's unpulledDays for the cutoff", async () => {
+    configure({ unpulledDays: 7 });
     // 8 and 6 days before the reference time.
     serveImages([[
       { imageDigest: 'sha256:eight', lastRecordedPullTime: new Date('2026-11-22T02:00:00.000Z') },
@@ -128,7 +127,7 @@ describe('expiring images nobody pulled', () => {
   });
 
   it('makes no ECR call at all when pull-age expiry is off', async () => {
-    setEnv({ UNPULLED_DAYS: '0' });
+    configure({ unpulledDays: 0 });
     serveImages([[unpulled('sha256:a')]]);
     serveDeletes();
     expect(await expire()).toEqual({ imagesExpired: 0 });

@@ -1,10 +1,9 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeRepositoriesCommand, ECRClient, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
-import { handler } from '../../../functions/list-cached-repositories';
-import { context, isolateEnvironment, rejectionOf, serviceError } from './helpers';
+import { listCachedRepositories } from '../../../functions/steps/list-cached-repositories';
+import { context, rejectionOf, serviceError } from './helpers';
 
 const ecr = mockClient(ECRClient);
-isolateEnvironment();
 beforeEach(() => ecr.reset());
 afterAll(() => ecr.restore());
 
@@ -17,7 +16,7 @@ describe('listing one page of cached repositories', () => {
       repositories: repositories(['docker-hub/library/nginx', 'team/app', 'quayside/app', 'quay/coreos/etcd', 'quay']),
       nextToken: 'page-2',
     });
-    const page = await handler({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: null }, context);
+    const page = await listCachedRepositories.run({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: null }, context);
     expect(page).toEqual({ batches: [['docker-hub/library/nginx', 'quay/coreos/etcd']], nextToken: 'page-2', scanned: 5, cached: 2 });
     const calls = ecr.commandCalls(DescribeRepositoriesCommand);
     expect(calls).toHaveLength(1);
@@ -27,7 +26,7 @@ describe('listing one page of cached repositories', () => {
 
   it('continues from the token it is given and ends the loop on the last page', async () => {
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: repositories(['quay/a']) });
-    const page = await handler({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: 'page-2' }, context);
+    const page = await listCachedRepositories.run({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: 'page-2' }, context);
     expect(ecr.commandCalls(DescribeRepositoriesCommand)[0].args[0].input).toEqual({ maxResults: 250, nextToken: 'page-2' });
     expect(page).toEqual({ batches: [['quay/a']], nextToken: null, scanned: 1, cached: 1 });
   });
@@ -36,7 +35,7 @@ describe('listing one page of cached repositories', () => {
     const cached = Array.from({ length: 120 }, (_, i) => `quay/repo-${i}`);
     const own = Array.from({ length: 30 }, (_, i) => `team/app-${i}`);
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: repositories([...own, ...cached]), nextToken: 'more' });
-    const page = await handler({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: null }, context);
+    const page = await listCachedRepositories.run({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: null }, context);
     expect(page.batches.map((b) => b.length)).toEqual([50, 50, 20]);
     expect(page.batches[0][0]).toBe('quay/repo-0');
     expect(page.batches[2][19]).toBe('quay/repo-119');
@@ -46,25 +45,25 @@ describe('listing one page of cached repositories', () => {
 
   it('returns no batch for a page without cached repositories', async () => {
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: repositories(['team/app']), nextToken: 'more' });
-    const page = await handler({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: null }, context);
+    const page = await listCachedRepositories.run({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: null }, context);
     expect(page).toEqual({ batches: [], nextToken: 'more', scanned: 1, cached: 0 });
   });
 
   it('treats a page without a repository list as empty', async () => {
     ecr.on(DescribeRepositoriesCommand).resolves({});
-    const page = await handler({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: null }, context);
+    const page = await listCachedRepositories.run({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: null }, context);
     expect(page).toEqual({ batches: [], nextToken: null, scanned: 0, cached: 0 });
   });
 
   it('takes every repository under a ROOT prefix', async () => {
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: repositories(['team/app', 'nginx']) });
-    const page = await handler({ ecrRepositoryPrefixes: ['ROOT'], repositoryName: null, nextToken: null }, context);
+    const page = await listCachedRepositories.run({ ecrRepositoryPrefixes: ['ROOT'], repositoryName: null, nextToken: null }, context);
     expect(page.batches).toEqual([['team/app', 'nginx']]);
   });
 
   it('lets throttling propagate under its own name for the state machine to retry', async () => {
     ecr.on(DescribeRepositoriesCommand).rejects(serviceError('ThrottlingException'));
-    const error = await rejectionOf(handler({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: null }, context));
+    const error = await rejectionOf(listCachedRepositories.run({ ecrRepositoryPrefixes: PREFIXES, repositoryName: null, nextToken: null }, context));
     expect(error.name).toBe('ThrottlingException');
   });
 });
@@ -72,7 +71,7 @@ describe('listing one page of cached repositories', () => {
 describe('listing the one repository an event names', () => {
   it('describes only that repository', async () => {
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: repositories(['quay/coreos/etcd']) });
-    const page = await handler({ ecrRepositoryPrefixes: PREFIXES, repositoryName: 'quay/coreos/etcd', nextToken: null }, context);
+    const page = await listCachedRepositories.run({ ecrRepositoryPrefixes: PREFIXES, repositoryName: 'quay/coreos/etcd', nextToken: null }, context);
     const calls = ecr.commandCalls(DescribeRepositoriesCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0].args[0].input).toEqual({ repositoryNames: ['quay/coreos/etcd'] });
@@ -81,19 +80,19 @@ describe('listing the one repository an event names', () => {
 
   it('leaves it out when it is under no prefix', async () => {
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: repositories(['team/app']) });
-    const page = await handler({ ecrRepositoryPrefixes: PREFIXES, repositoryName: 'team/app', nextToken: null }, context);
+    const page = await listCachedRepositories.run({ ecrRepositoryPrefixes: PREFIXES, repositoryName: 'team/app', nextToken: null }, context);
     expect(page).toEqual({ batches: [], nextToken: null, scanned: 1, cached: 0 });
   });
 
   it('returns an empty page when the repository was deleted in the meantime', async () => {
     ecr.on(DescribeRepositoriesCommand).rejects(new RepositoryNotFoundException({ message: 'gone', $metadata: {} }));
-    const page = await handler({ ecrRepositoryPrefixes: PREFIXES, repositoryName: 'quay/gone', nextToken: null }, context);
+    const page = await listCachedRepositories.run({ ecrRepositoryPrefixes: PREFIXES, repositoryName: 'quay/gone', nextToken: null }, context);
     expect(page).toEqual({ batches: [], nextToken: null, scanned: 0, cached: 0 });
   });
 
   it('lets throttling propagate under its own name', async () => {
     ecr.on(DescribeRepositoriesCommand).rejects(serviceError('ThrottlingException'));
-    const error = await rejectionOf(handler({ ecrRepositoryPrefixes: PREFIXES, repositoryName: 'quay/a', nextToken: null }, context));
+    const error = await rejectionOf(listCachedRepositories.run({ ecrRepositoryPrefixes: PREFIXES, repositoryName: 'quay/a', nextToken: null }, context));
     expect(error.name).toBe('ThrottlingException');
   });
 });

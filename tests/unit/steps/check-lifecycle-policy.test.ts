@@ -1,10 +1,9 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { ECRClient, GetLifecyclePolicyCommand, LifecyclePolicyNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
-import { handler } from '../../../functions/check-lifecycle-policy';
-import { context, isolateEnvironment, rejectionOf, serviceError, setEnv } from './helpers';
+import { checkLifecyclePolicy } from '../../../functions/steps/check-lifecycle-policy';
+import { context, rejectionOf, serviceError, configure } from './helpers';
 
 const ecr = mockClient(ECRClient);
-isolateEnvironment();
 beforeEach(() => ecr.reset());
 afterAll(() => ecr.restore());
 
@@ -14,7 +13,7 @@ const TOOL_POLICY_KEEP_1 = `{"rules":[{"rulePriority":1,"description":"ecr-lifec
 const PERSON_POLICY = `{"rules":[{"rulePriority":1,"description":"keep releases",
   "selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":10},"action":{"type":"expire"}}]}`;
 
-const check = (repositoryName: string) => handler({ repositoryName }, context);
+const check = (repositoryName: string) => checkLifecyclePolicy.run({ repositoryName }, context);
 
 describe('checking whose lifecycle policy a repository carries', () => {
   it('asks ECR for the policy of the repository it is given', async () => {
@@ -35,8 +34,8 @@ describe('checking whose lifecycle policy a repository carries', () => {
     expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'MANAGED' });
   });
 
-  it("reports OUTDATED for the tool's policy once KEEP_IMAGES changed", async () => {
-    setEnv({ KEEP_IMAGES: '3' });
+  it("reports OUTDATED for the tool's policy once the stage's keepImages changed", async () => {
+    configure({ keepImages: 3 });
     ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: TOOL_POLICY_KEEP_1 });
     expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'OUTDATED' });
   });

@@ -1,37 +1,24 @@
-import { handler } from '../../../functions/tally-report';
+import { createMetrics } from '../../../functions/lib/logger';
 import { emptyReport } from '../../../functions/lib/report';
-import { context, isolateEnvironment } from './helpers';
-
-isolateEnvironment();
-
-// Powertools writes EMF straight to process.stdout: catch it, both to keep the test output clean and to read it.
-let emf: Record<string, any>[] = [];
-let stdout: jest.SpyInstance;
-beforeEach(() => {
-  emf = [];
-  stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n').filter(Boolean)) emf.push(JSON.parse(line));
-    return true;
-  });
-});
-afterEach(() => stdout.mockRestore());
+import { tallyReport } from '../../../functions/steps/tally-report';
+import { context } from './helpers';
 
 describe('tallying a page of results', () => {
   it("adds every child execution's results to the report", async () => {
-    const report = await handler(
+    const report = await tallyReport.run(
       {
         report: { ...emptyReport(), scanned: 250, cached: 3, owned: 3 },
         scanned: 100,
         cached: 4,
         finalAttempt: false,
+        batches: [['quay/a', 'quay/b'], ['quay/c'], ['quay/d']],
         results: [
           [
-            { lifecyclePolicy: 'NONE', imagesExpired: 2 },
-            { failed: 'quay/b', error: 'AccessDeniedException' },
+            { repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 2 },
+            { repositoryName: 'quay/b', error: 'AccessDeniedException' },
           ],
-          [{ lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0 }],
-          [],
-          [{ skipped: 'RepositoryNotFoundException' }],
+          [{ repositoryName: 'quay/c', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0 }],
+          [{ repositoryName: 'quay/d', skipped: 'RepositoryNotFoundException' }],
         ],
       },
       context,
@@ -42,13 +29,17 @@ describe('tallying a page of results', () => {
   });
 
   it('clears the failed names once the final attempt came through', async () => {
-    const report = await handler(
+    const report = await tallyReport.run(
       {
         report: { ...emptyReport(), cached: 2, failed: 2, failedRepositoryNames: ['quay/a', 'quay/b'] },
         scanned: 0,
         cached: 0,
         finalAttempt: true,
-        results: [[{ lifecyclePolicy: 'MANAGED', imagesExpired: 1 }], [{ lifecyclePolicy: 'NONE', imagesExpired: 0 }]],
+        batches: [['quay/a'], ['quay/b']],
+        results: [
+          [{ repositoryName: 'quay/a', lifecyclePolicy: 'MANAGED', imagesExpired: 1 }],
+          [{ repositoryName: 'quay/b', lifecyclePolicy: 'NONE', imagesExpired: 0 }],
+        ],
       },
       context,
     );
@@ -57,16 +48,35 @@ describe('tallying a page of results', () => {
 });
 
 describe('the metrics of a tally', () => {
+  // Powertools writes EMF straight to process.stdout: catch it, both to keep the test output clean and to read it.
+  let emf: Record<string, any>[] = [];
+  let stdout: jest.SpyInstance;
+  beforeEach(() => {
+    emf = [];
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) emf.push(JSON.parse(line));
+      return true;
+    });
+  });
+  afterEach(() => stdout.mockRestore());
+
   it('are published as one EMF record of what the page added, in the service namespace', async () => {
-    await handler(
+    await tallyReport.run(
       {
         report: { ...emptyReport(), applied: 4, imagesExpired: 9 },
         scanned: 100,
         cached: 3,
         finalAttempt: false,
-        results: [[{ lifecyclePolicy: 'NONE', imagesExpired: 2 }], [{ failed: 'quay/b', error: 'AccessDeniedException' }, { lifecyclePolicy: 'MANAGED', imagesExpired: 1 }]],
+        batches: [['quay/a'], ['quay/b', 'quay/c']],
+        results: [
+          [{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 2 }],
+          [
+            { repositoryName: 'quay/b', error: 'AccessDeniedException' },
+            { repositoryName: 'quay/c', lifecyclePolicy: 'MANAGED', imagesExpired: 1 },
+          ],
+        ],
       },
-      context,
+      { ...context, metrics: createMetrics() },
     );
     expect(emf).toHaveLength(1);
     const [record] = emf;

@@ -1,10 +1,9 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribePullThroughCacheRulesCommand, ECRClient, type DescribePullThroughCacheRulesCommandInput } from '@aws-sdk/client-ecr';
-import { handler } from '../../../functions/list-pull-through-cache-prefixes';
-import { context, isolateEnvironment, rejectionOf, serviceError, setEnv } from './helpers';
+import { listPullThroughCachePrefixes } from '../../../functions/steps/list-pull-through-cache-prefixes';
+import { context, rejectionOf, serviceError, configure } from './helpers';
 
 const ecr = mockClient(ECRClient);
-isolateEnvironment();
 beforeEach(() => ecr.reset());
 afterAll(() => ecr.restore());
 
@@ -30,7 +29,7 @@ describe('listing the pull-through cache prefixes', () => {
       { prefixes: ['k8s'], nextToken: 'page-3' },
       { prefixes: ['team/cache'] },
     ]);
-    const run = await handler({ input: {}, executionStartTime: START }, context);
+    const run = await listPullThroughCachePrefixes.run({ input: {}, executionStartTime: START }, context);
     expect(run).toEqual({
       dryRun: false,
       referenceTime: START,
@@ -44,92 +43,84 @@ describe('listing the pull-through cache prefixes', () => {
 
   it('returns no prefixes for a registry without rules', async () => {
     servePages([{ prefixes: [] }]);
-    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual([]);
+    expect((await listPullThroughCachePrefixes.run({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual([]);
   });
 
   it('leaves out a ROOT rule unless the stage manages ROOT', async () => {
     servePages([{ prefixes: ['ROOT', 'quay'] }]);
-    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['quay']);
+    expect((await listPullThroughCachePrefixes.run({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['quay']);
   });
 
-  it('keeps a ROOT rule when MANAGE_ROOT_PREFIX is true', async () => {
-    setEnv({ MANAGE_ROOT_PREFIX: 'true' });
+  it('keeps a ROOT rule when the stage sets manageRootPrefix', async () => {
+    configure({ manageRootPrefix: true });
     servePages([{ prefixes: ['ROOT', 'quay'] }]);
-    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['ROOT', 'quay']);
+    expect((await listPullThroughCachePrefixes.run({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['ROOT', 'quay']);
   });
 
-  it('keeps only the configured prefixes when the stack manages only its own rules (MANAGED_PREFIXES)', async () => {
-    setEnv({ MANAGED_PREFIXES: 'docker-hub,k8s,not-in-registry' });
+  it('keeps only the configured prefixes when the stack manages only its own rules (managedPrefixes)', async () => {
+    configure({ managedPrefixes: ['docker-hub', 'k8s', 'not-in-registry'] });
     servePages([{ prefixes: ['docker-hub', 'quay', 'k8s', 'team/cache'] }]);
-    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['docker-hub', 'k8s']);
+    expect((await listPullThroughCachePrefixes.run({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['docker-hub', 'k8s']);
   });
 
-  it('never takes ROOT through MANAGED_PREFIXES without MANAGE_ROOT_PREFIX', async () => {
-    setEnv({ MANAGED_PREFIXES: 'quay' });
+  it('never takes ROOT through managedPrefixes without manageRootPrefix', async () => {
+    configure({ managedPrefixes: ['quay'] });
     servePages([{ prefixes: ['ROOT', 'quay'] }]);
-    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['quay']);
+    expect((await listPullThroughCachePrefixes.run({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['quay']);
   });
 
-  it('takes every prefix when MANAGED_PREFIXES is empty', async () => {
-    setEnv({ MANAGED_PREFIXES: '' });
+  it('takes every prefix when managedPrefixes is empty', async () => {
+    configure({ managedPrefixes: [] });
     servePages([{ prefixes: ['docker-hub', 'quay'] }]);
-    expect((await handler({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['docker-hub', 'quay']);
+    expect((await listPullThroughCachePrefixes.run({ input: {}, executionStartTime: START }, context)).ecrRepositoryPrefixes).toEqual(['docker-hub', 'quay']);
   });
 
   it('takes the deploy-time dry run and concurrency when the input says nothing', async () => {
-    setEnv({ DRY_RUN: 'true', MAX_CONCURRENCY: '12' });
+    configure({ dryRun: true, maxConcurrency: 12 });
     servePages([{ prefixes: ['quay'] }]);
-    const run = await handler({ input: {}, executionStartTime: START }, context);
+    const run = await listPullThroughCachePrefixes.run({ input: {}, executionStartTime: START }, context);
     expect(run.dryRun).toBe(true);
     expect(run.maxConcurrency).toBe(12);
   });
 
   it.each([
-    ['true', false, false],
-    ['false', true, true],
-  ])('lets the input dryRun override DRY_RUN=%s', async (env, dryRun, expected) => {
-    setEnv({ DRY_RUN: env });
+    [true, false, false],
+    [false, true, true],
+  ])('lets the input dryRun override the stage dryRun=%s', async (stage, dryRun, expected) => {
+    configure({ dryRun: stage });
     servePages([{ prefixes: ['quay'] }]);
-    expect((await handler({ input: { dryRun }, executionStartTime: START }, context)).dryRun).toBe(expected);
+    expect((await listPullThroughCachePrefixes.run({ input: { dryRun }, executionStartTime: START }, context)).dryRun).toBe(expected);
   });
 
   it('judges pull age as of the execution start unless the input names another time', async () => {
     servePages([{ prefixes: ['quay'] }]);
-    const run = await handler({ input: { referenceTime: '2026-01-01T00:00:00Z' }, executionStartTime: START }, context);
+    const run = await listPullThroughCachePrefixes.run({ input: { referenceTime: '2026-01-01T00:00:00Z' }, executionStartTime: START }, context);
     expect(run.referenceTime).toBe('2026-01-01T00:00:00Z');
   });
 
   it('passes on the one repository an event names', async () => {
     servePages([{ prefixes: ['quay'] }]);
-    const run = await handler({ input: { repositoryName: 'quay/coreos/etcd' }, executionStartTime: START }, context);
+    const run = await listPullThroughCachePrefixes.run({ input: { repositoryName: 'quay/coreos/etcd' }, executionStartTime: START }, context);
     expect(run.repositoryName).toBe('quay/coreos/etcd');
   });
 
   it('rejects an invalid input before calling ECR', async () => {
     servePages([{ prefixes: ['quay'] }]);
-    const error = await rejectionOf(handler({ input: { dryRun: 'yes' }, executionStartTime: START }, context));
+    const error = await rejectionOf(listPullThroughCachePrefixes.run({ input: { dryRun: 'yes' }, executionStartTime: START }, context));
     expect(error.name).toBe('InvalidExecutionInput');
     expect(error.message).toContain('dryRun');
     expect(ecr.calls()).toHaveLength(0);
   });
 
   it('rejects an unknown input field before calling ECR', async () => {
-    const error = await rejectionOf(handler({ input: { source: 'manual' }, executionStartTime: START }, context));
+    const error = await rejectionOf(listPullThroughCachePrefixes.run({ input: { source: 'manual' }, executionStartTime: START }, context));
     expect(error.name).toBe('InvalidExecutionInput');
     expect(error.message).toContain('source');
     expect(ecr.calls()).toHaveLength(0);
   });
 
-  it('rejects a bad configuration before calling ECR', async () => {
-    setEnv({ KEEP_IMAGES: '0' });
-    const error = await rejectionOf(handler({ input: {}, executionStartTime: START }, context));
-    expect(error.name).toBe('ConfigurationError');
-    expect(error.message).toContain('KEEP_IMAGES');
-    expect(ecr.calls()).toHaveLength(0);
-  });
-
   it('lets throttling propagate under its own name for the state machine to retry', async () => {
     ecr.on(DescribePullThroughCacheRulesCommand).rejects(serviceError('ThrottlingException'));
-    expect((await rejectionOf(handler({ input: {}, executionStartTime: START }, context))).name).toBe('ThrottlingException');
+    expect((await rejectionOf(listPullThroughCachePrefixes.run({ input: {}, executionStartTime: START }, context))).name).toBe('ThrottlingException');
   });
 });

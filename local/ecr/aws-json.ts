@@ -2,10 +2,11 @@
 // send it: POST /, `X-Amz-Target: <targetPrefix>.<Operation>`, a JSON object as the body, and errors as a JSON body
 // `{"__type": Code, "message": ...}` with a 4xx/5xx status. The SDK takes the error code from `__type` (falling back
 // to the x-amzn-errortype header, which is sent too) and raises its own exception class of that name.
-// Requests are not signature-checked. The embedded ECR and Step Functions endpoints are built on this.
+// Requests are not signature-checked. The embedded ECR endpoint (local/ecr/server.ts) is built on this.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isObject } from '../../functions/lib/json';
 
 /** An error the service answers with: its code goes out as `__type`. */
 export class AwsJsonError extends Error {
@@ -41,7 +42,7 @@ export interface AwsJsonResponse {
 }
 
 export interface AwsJsonServerOptions {
-  /** The service's target prefix without the dot, e.g. AWSStepFunctions. */
+  /** The service's target prefix without the dot, e.g. AmazonEC2ContainerRegistry_V20150921. */
   targetPrefix: string;
   jsonVersion: '1.0' | '1.1';
   /** 0 or unset: a free port. */
@@ -121,10 +122,8 @@ export function parseJsonObject(body: string): Record<string, unknown> {
   } catch {
     throw new AwsJsonError('SerializationException', 'Request body is not valid JSON');
   }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new AwsJsonError('SerializationException', 'Request body must be a JSON object');
-  }
-  return input as Record<string, unknown>;
+  if (!isObject(input)) throw new AwsJsonError('SerializationException', 'Request body must be a JSON object');
+  return input;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

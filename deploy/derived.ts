@@ -1,0 +1,278 @@
+// Everything serverless.yml derives from a stage's settings: the Lambda environment, the schedule, the log retention,
+// the EventBridge rule states, the alarm defaults, the IAM roles (from the permissions the steps declare) and the
+// pull-through cache rules with their creation templates. The raw settings (--param, params.<stage>, params.default)
+// are checked once per configuration by functions/lib/settings.ts; every problem, a stage name too long for AWS's
+// name limits included, stops `serverless package` and `deploy` in one message.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
+import { checkPullThroughCacheRules, parseRulesFile, type CheckedRule } from '../functions/lib/pull-through-cache-rules';
+import type { Permission, PermissionScope } from '../functions/lib/step';
+import { parseSettings, runSettings, runSettingsEnvironment, SettingsError, type Settings } from '../functions/lib/settings';
+import { STEPS, WORKFLOW_STEPS } from '../functions/steps';
+
+const PROJECT_ROOT = path.join(__dirname, '..');
+
+/** What the framework knows of the configuration being packaged. */
+export interface Configuration {
+  service: string;
+  stage: string;
+  /** serverless.yml's `params` block: `default` and one block per stage. */
+  params?: Record<string, unknown> | null;
+  /** The `--param name=value` options. */
+  cliParams?: string[];
+  /** The keys of serverless.yml's `functions`. */
+  functionKeys: string[];
+  stateMachineName: string;
+}
+
+export interface Derived {
+  environment: Record<string, string>;
+  logRetentionInDays: number;
+  schedule: string;
+  cloudTrailRuleState: RuleState;
+  pullThroughCacheRuleState: RuleState;
+  /** Defaults of the stack parameters the alarm conditions read ('' = not used). */
+  alarmEmail: string;
+  alarmTopicArn: string;
+  /** The workflow functions the state machine invokes, and their versions. */
+  invokedFunctionArns: unknown[];
+  /** The functions' IAM roles and the configured pull-through cache rules, one item of serverless.yml's resources. */
+  resources: Record<string, unknown>;
+}
+
+type RuleState = 'ENABLED' | 'DISABLED';
+
+/** The configuration is refused: every problem, one line each. */
+export class ConfigurationError extends Error {
+  name = 'ConfigurationError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    // The framework prints a failing variable source's stack: the message alone is what the user needs.
+    this.stack = this.message;
+  }
+}
+
+/** The raw settings as the framework ranks them: --param over params.<stage> over params.default. */
+export function rawSettings({ params, stage, cliParams = [] }: Pick<Configuration, 'params' | 'stage' | 'cliParams'>) {
+  const block = (value: unknown) =>
+    typeof value === 'object' && value !== null ? Object.entries(value).filter(([, v]) => v !== null && v !== undefined) : [];
+  const fromCli = cliParams.map((item) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)]);
+  return Object.fromEntries([...block(params?.default), ...block(params?.[stage]), ...fromCli]) as Record<string, unknown>;
+}
+
+/** AWS's limits on the names this stack gives its resources; log group names (512) never come near theirs. */
+const NAME_LIMITS = { lambdaFunction: 64, stateMachine: 80 };
+
+/** A stage that makes a resource name longer than AWS allows, with the longest stage that fits every name. */
+export function stageProblems({ service, stage, functionKeys, stateMachineName }: Configuration): string[] {
+  const names = [
+    ...functionKeys.map((key) => ({ what: 'Lambda function name', name: `${service}-${stage}-${key}`, limit: NAME_LIMITS.lambdaFunction })),
+    { what: 'state machine name', name: stateMachineName, limit: NAME_LIMITS.stateMachine },
+  ];
+  const tooLong = names.filter(({ name, limit }) => name.length > limit);
+  if (tooLong.length === 0) return [];
+  const longestStage = Math.min(...names.map(({ name, limit }) => limit - (name.length - stage.length)));
+  const { what, name, limit } = tooLong.sort((a, b) => b.name.length - b.limit - (a.name.length - a.limit))[0];
+  return [
+    `stage "${stage}" is too long: the ${what} ${name} would be ${name.length} characters, AWS allows ${limit}; use a stage of at most ${longestStage} characters`,
+  ];
+}
+
+/** The rules of pullThroughCacheRulesFile, and the prefixes a stack that manages only them is scoped to. */
+export function configuredRules(settings: Settings): { rules: CheckedRule[]; managedPrefixes: string[] } {
+  const file = settings.pullThroughCacheRulesFile;
+  let rules: CheckedRule[] = [];
+  if (file !== '') {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.resolve(PROJECT_ROOT, file), 'utf8');
+    } catch (error) {
+      throw new ConfigurationError([`pullThroughCacheRulesFile ${file} cannot be read (${(error as NodeJS.ErrnoException).code}); the path is relative to ${PROJECT_ROOT}`]);
+    }
+    try {
+      rules = checkPullThroughCacheRules(parseRulesFile(text, file), { manageRootPrefix: settings.manageRootPrefix });
+    } catch (error) {
+      throw new ConfigurationError((error as Error).message.split('\n').map((problem) => `${file}: ${problem}`));
+    }
+  }
+  if (settings.manageOnlyConfiguredRules && rules.length === 0) {
+    throw new ConfigurationError([
+      'manageOnlyConfiguredRules is true but pullThroughCacheRulesFile configures no rules: the sweep would manage nothing',
+    ]);
+  }
+  return { rules, managedPrefixes: settings.manageOnlyConfiguredRules ? rules.map((rule) => rule.ecrRepositoryPrefix) : [] };
+}
+
+const sub = (text: string) => ({ 'Fn::Sub': text });
+const repositoryArn = (pattern: string) => sub(`arn:\${AWS::Partition}:ecr:\${AWS::Region}:\${AWS::AccountId}:repository/${pattern}`);
+const upperFirst = (key: string) => key[0].toUpperCase() + key.slice(1);
+
+/** What each permission scope is granted on; the logical ids are serverless.yml's resources. */
+export function scopeResources(managedPrefixes: string[]): Record<PermissionScope, unknown[]> {
+  return {
+    any: ['*'],
+    allRepositories: [repositoryArn('*')],
+    managedRepositories: managedPrefixes.length > 0 ? managedPrefixes.map((prefix) => repositoryArn(`${prefix}/*`)) : [repositoryArn('*')],
+    sweepStateMachine: [{ Ref: 'SweepStateMachine' }],
+    repositoryEventsDeadLetterQueue: [{ 'Fn::GetAtt': ['RepositoryEventsDeadLetterQueue', 'Arn'] }],
+  };
+}
+
+/** One role per step (<Name>Role, which serverless.yml's `role:` names): its declared permissions and its own logs. */
+export function stepRoles(steps: { name: string; permissions: Permission[] }[], scopes: Record<PermissionScope, unknown[]>) {
+  const allow = (actions: string[], resources: unknown[]) => ({ Effect: 'Allow', Action: actions, Resource: resources });
+  return Object.fromEntries(
+    steps.map(({ name, permissions }) => [
+      `${upperFirst(name)}Role`,
+      {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          },
+          Policies: [
+            {
+              PolicyName: name,
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  // The framework names a function's log group <Name>LogGroup.
+                  allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [{ 'Fn::GetAtt': [`${upperFirst(name)}LogGroup`, 'Arn'] }]),
+                  ...permissions.map(({ actions, on }) => allow(actions, scopes[on])),
+                ],
+              },
+            },
+          ],
+        },
+      },
+    ]),
+  );
+}
+
+/** PullThroughCacheRuleDockerHub, ...: the prefix's words, with a counter only where two prefixes share them. */
+function logicalIds(rules: CheckedRule[]): string[] {
+  const used = new Map<string, number>();
+  return rules.map((rule) => {
+    const base = rule.ecrRepositoryPrefix.split(/[^a-z0-9]+/).filter(Boolean).map(upperFirst).join('');
+    const n = (used.get(base) ?? 0) + 1;
+    used.set(base, n);
+    return n === 1 ? base : `${base}${n}`;
+  });
+}
+
+/** A credentialArn may keep REGION and ACCOUNT as placeholders: the stack's own region and account replace them. */
+function credentialArn(arn: string): unknown {
+  const [, , , region, account, , ...name] = arn.split(':');
+  if (region !== 'REGION' && account !== 'ACCOUNT') return arn;
+  const r = region === 'REGION' ? '${AWS::Region}' : region;
+  const a = account === 'ACCOUNT' ? '${AWS::AccountId}' : account;
+  // The aws partition, not ${AWS::Partition}: CloudFormation's schema for the rule's CredentialArn accepts no other.
+  return sub(`arn:aws:secretsmanager:${r}:${a}:secret:${name.join(':')}`);
+}
+
+/** Each rule with the repository creation template that gives its repositories the sweep's policy text. */
+export function pullThroughCacheRuleResources(rules: CheckedRule[], policyText: string): Record<string, unknown> {
+  const ids = logicalIds(rules);
+  return Object.fromEntries(
+    rules.flatMap((rule, i) => {
+      const template = `RepositoryCreationTemplate${ids[i]}`;
+      return [
+        [
+          template,
+          {
+            Type: 'AWS::ECR::RepositoryCreationTemplate',
+            Properties: {
+              Prefix: rule.ecrRepositoryPrefix,
+              AppliedFor: ['PULL_THROUGH_CACHE'],
+              Description: `ecr-lifecycle-manager: lifecycle policy of repositories the ${rule.ecrRepositoryPrefix} pull-through cache creates`,
+              // Exactly the text the sweep applies, so that the sweep recognises it as its own.
+              LifecyclePolicy: policyText,
+            },
+          },
+        ],
+        [
+          `PullThroughCacheRule${ids[i]}`,
+          {
+            Type: 'AWS::ECR::PullThroughCacheRule',
+            // The template exists before the rule, so that the first repository the rule creates gets the policy.
+            DependsOn: [template],
+            Properties: {
+              EcrRepositoryPrefix: rule.ecrRepositoryPrefix,
+              UpstreamRegistry: rule.upstreamRegistry,
+              UpstreamRegistryUrl: rule.upstreamRegistryUrl,
+              ...(rule.credentialArn ? { CredentialArn: credentialArn(rule.credentialArn) } : {}),
+            },
+          },
+        ],
+      ];
+    }),
+  );
+}
+
+// An e-mail address gets a topic of the stack; anything else alarmNotification accepts is a topic ARN.
+const isEmail = (notification: string) => notification.includes('@');
+const ruleState = (enabled: boolean): RuleState => (enabled ? 'ENABLED' : 'DISABLED');
+
+/** Everything serverless.yml derives, or a ConfigurationError naming every problem of the configuration. */
+export function derive(configuration: Configuration): Derived {
+  const problems = stageProblems(configuration);
+  let settings: Settings | undefined;
+  let configured: ReturnType<typeof configuredRules> | undefined;
+  try {
+    settings = parseSettings(rawSettings(configuration));
+    configured = configuredRules(settings);
+  } catch (error) {
+    if (!(error instanceof SettingsError || error instanceof ConfigurationError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (!settings || !configured || problems.length > 0) throw new ConfigurationError(problems);
+  const { rules, managedPrefixes } = configured;
+  const policyText = lifecyclePolicyText(settings.keepImages);
+  const notification = settings.alarmNotification;
+  return {
+    environment: {
+      ...runSettingsEnvironment(runSettings(settings, managedPrefixes)),
+      // Powertools reads it at cold start: a function's log level can be changed in the console without a deploy.
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      // serverless-esbuild writes source maps; this makes stack traces point at the TypeScript sources.
+      NODE_OPTIONS: '--enable-source-maps',
+    },
+    logRetentionInDays: settings.logRetentionInDays,
+    schedule: settings.schedule,
+    cloudTrailRuleState: ruleState(settings.cloudTrailEvents),
+    pullThroughCacheRuleState: ruleState(settings.pullThroughCacheEvents),
+    alarmEmail: isEmail(notification) ? notification : '',
+    alarmTopicArn: isEmail(notification) ? '' : notification,
+    invokedFunctionArns: Object.keys(WORKFLOW_STEPS).flatMap((key) => {
+      const id = `${upperFirst(key)}LambdaFunction`;
+      return [{ 'Fn::GetAtt': [id, 'Arn'] }, sub(`\${${id}.Arn}:*`)];
+    }),
+    resources: {
+      ...stepRoles(Object.values(STEPS), scopeResources(managedPrefixes)),
+      ...pullThroughCacheRuleResources(rules, policyText),
+    },
+  };
+}
+
+interface VariableSource {
+  options: { param?: string | string[] };
+  resolveConfigurationProperty(path: string[]): Promise<unknown>;
+}
+
+/**
+ * The framework's variable source, `custom.derived: ${file(deploy/serverless.js)}`: called once per configuration,
+ * so a wrong one is reported once.
+ */
+export async function resolveDerived({ options, resolveConfigurationProperty }: VariableSource): Promise<Derived> {
+  const property = (...keys: string[]) => resolveConfigurationProperty(keys);
+  return derive({
+    service: (await property('service')) as string,
+    stage: (await property('provider', 'stage')) as string,
+    params: (await property('params')) as Record<string, unknown> | undefined,
+    cliParams: ([] as string[]).concat(options.param ?? []),
+    functionKeys: Object.keys((await property('functions')) ?? {}),
+    stateMachineName: (await property('custom', 'stateMachineName')) as string,
+  });
+}

@@ -1,0 +1,37 @@
+// First step of a sweep: the run's settings and the prefixes of every pull-through cache rule (all pages).
+import { paginateDescribePullThroughCacheRules } from '@aws-sdk/client-ecr';
+import { ROOT_PREFIX, managedPrefixes } from '../lib/cached-repositories';
+import { parseExecutionInput } from '../lib/execution-input';
+import type { Step } from '../lib/step';
+
+export interface SweepRun {
+  dryRun: boolean;
+  referenceTime: string;
+  repositoryName: string | null;
+  ecrRepositoryPrefixes: string[];
+  maxConcurrency: number;
+}
+
+export const listPullThroughCachePrefixes: Step<{ input: unknown; executionStartTime: string }, SweepRun> = {
+  name: 'listPullThroughCachePrefixes',
+  permissions: [{ actions: ['ecr:DescribePullThroughCacheRules'], on: 'any' }],
+  async run(event, { settings, ecr, logger }) {
+    const input = parseExecutionInput(event.input);
+    const prefixes: string[] = [];
+    for await (const page of paginateDescribePullThroughCacheRules({ client: ecr }, {})) {
+      for (const rule of page.pullThroughCacheRules ?? []) if (rule.ecrRepositoryPrefix) prefixes.push(rule.ecrRepositoryPrefix);
+    }
+    if (prefixes.includes(ROOT_PREFIX) && !settings.manageRootPrefix && settings.managedPrefixes.length === 0) {
+      logger.warn('a ROOT pull-through cache rule caches repositories with no prefix; they are left alone unless manageRootPrefix is true', { ecrRepositoryPrefix: ROOT_PREFIX });
+    }
+    const run: SweepRun = {
+      dryRun: input.dryRun ?? settings.dryRun,
+      referenceTime: input.referenceTime ?? event.executionStartTime,
+      repositoryName: input.repositoryName ?? null,
+      ecrRepositoryPrefixes: managedPrefixes(prefixes, settings),
+      maxConcurrency: settings.maxConcurrency,
+    };
+    logger.info('sweep starts', { ...run });
+    return run;
+  },
+};

@@ -1,0 +1,83 @@
+// The run settings' road from packaging to a Lambda: runSettingsEnvironment writes them into the function's
+// environment, readRunSettings reads them back once at cold start, and anything else is refused before a step runs.
+import { lambdaStepContext } from '../../functions/lib/handler';
+import { RUN_SETTINGS_VARIABLE, SettingsError, parseSettings, readRunSettings, runSettings, runSettingsEnvironment } from '../../functions/lib/settings';
+
+function rejection(env: NodeJS.ProcessEnv): SettingsError {
+  try {
+    readRunSettings(env);
+  } catch (error) {
+    return error as SettingsError;
+  }
+  throw new Error('the run settings were accepted');
+}
+
+const configured = runSettings(parseSettings({ dryRun: 'true', keepImages: '3', unpulledDays: '0', maxConcurrency: '10', manageRootPrefix: 'true' }), ['docker-hub', 'k8s']);
+
+describe('the run settings in a Lambda environment', () => {
+  it('come back exactly as packaging wrote them', () => {
+    expect(readRunSettings(runSettingsEnvironment(configured))).toEqual({
+      dryRun: true,
+      keepImages: 3,
+      unpulledDays: 0,
+      maxConcurrency: 10,
+      manageRootPrefix: true,
+      managedPrefixes: ['docker-hub', 'k8s'],
+    });
+  });
+
+  it('carry every default when the stage sets nothing', () => {
+    expect(readRunSettings(runSettingsEnvironment(runSettings(parseSettings({}))))).toEqual({
+      dryRun: false,
+      keepImages: 1,
+      unpulledDays: 30,
+      maxConcurrency: 4,
+      manageRootPrefix: false,
+      managedPrefixes: [],
+    });
+  });
+
+  it('are one variable', () => {
+    expect(Object.keys(runSettingsEnvironment(configured))).toEqual([RUN_SETTINGS_VARIABLE]);
+  });
+
+  it.each([
+    ['missing', {}],
+    ['not JSON', { [RUN_SETTINGS_VARIABLE]: 'keepImages=2' }],
+  ])('are refused when %s, naming the variable', (_, env) => {
+    const error = rejection(env);
+    expect(error).toBeInstanceOf(SettingsError);
+    expect(error.message).toContain(RUN_SETTINGS_VARIABLE);
+  });
+
+  it.each([
+    ['keepImages', 0],
+    ['keepImages', 1.5],
+    ['unpulledDays', -1],
+    ['maxConcurrency', 0],
+    ['dryRun', 'yes'],
+  ])('are refused with %s=%p, naming the setting', (name, value) => {
+    const env = { [RUN_SETTINGS_VARIABLE]: JSON.stringify({ ...configured, [name]: value }) };
+    expect(rejection(env).message).toContain(`${RUN_SETTINGS_VARIABLE}.${name}`);
+  });
+
+  it('are refused with a setting the steps do not read', () => {
+    const env = { [RUN_SETTINGS_VARIABLE]: JSON.stringify({ ...configured, keepimages: 2 }) };
+    expect(rejection(env).message).toContain('keepimages');
+  });
+});
+
+describe("a Lambda step's context", () => {
+  it('takes its settings from the environment it is built from', () => {
+    const context = lambdaStepContext(runSettingsEnvironment(configured));
+    try {
+      expect(context.settings).toEqual(configured);
+    } finally {
+      context.ecr.destroy();
+    }
+  });
+
+  it('is refused at cold start without run settings, before any step runs', () => {
+    expect(() => lambdaStepContext({})).toThrow(RUN_SETTINGS_VARIABLE);
+  });
+});
