@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
 import { checkPullThroughCacheRules, parseRulesFile, type CheckedRule } from '../functions/lib/pull-through-cache-rules';
 import type { Permission, PermissionScope } from '../functions/lib/step';
-import { parseSettings, runSettings, runSettingsEnvironment, SettingsError, type Settings } from '../functions/lib/settings';
+import { lambdaEnvironmentProblems, parseSettingsFile, prefixSettings, type SettingsFile } from '../functions/lib/repository-settings';
+import { parseSettings, runSettings, type RunSettings, SettingsError, type Settings } from '../functions/lib/settings';
+import { runSettingsEnvironment } from '../functions/lib/run-settings';
 import { STEPS, WORKFLOW_STEPS } from '../functions/steps';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -172,8 +174,8 @@ function credentialArn(arn: string): unknown {
   return sub(`arn:aws:secretsmanager:${r}:${a}:secret:${name.join(':')}`);
 }
 
-/** Each rule with the repository creation template that gives its repositories the sweep's policy text. */
-export function pullThroughCacheRuleResources(rules: CheckedRule[], policyText: string): Record<string, unknown> {
+/** Each rule with the repository creation template that gives its repositories their prefix's policy text. */
+export function pullThroughCacheRuleResources(rules: CheckedRule[], policyText: (ecrRepositoryPrefix: string) => string): Record<string, unknown> {
   const ids = logicalIds(rules);
   return Object.fromEntries(
     rules.flatMap((rule, i) => {
@@ -187,8 +189,8 @@ export function pullThroughCacheRuleResources(rules: CheckedRule[], policyText: 
               Prefix: rule.ecrRepositoryPrefix,
               AppliedFor: ['PULL_THROUGH_CACHE'],
               Description: `ecr-lifecycle-manager: lifecycle policy of repositories the ${rule.ecrRepositoryPrefix} pull-through cache creates`,
-              // Exactly the text the sweep applies, so that the sweep recognises it as its own.
-              LifecyclePolicy: policyText,
+              // Exactly the text the sweep applies to the prefix, so that the sweep recognises it as its own.
+              LifecyclePolicy: policyText(rule.ecrRepositoryPrefix),
             },
           },
         ],
@@ -215,30 +217,81 @@ export function pullThroughCacheRuleResources(rules: CheckedRule[], policyText: 
 const isEmail = (notification: string) => notification.includes('@');
 const ruleState = (enabled: boolean): RuleState => (enabled ? 'ENABLED' : 'DISABLED');
 
+/** The settings file's per-prefix settings and exclusions, checked; none without a file. */
+export function configuredRepositorySettings(settings: Settings): SettingsFile {
+  const file = settings.settingsFile;
+  if (file === '') return { prefixes: {}, exclude: [] };
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(PROJECT_ROOT, file), 'utf8');
+  } catch (error) {
+    throw new ConfigurationError([`settingsFile ${file} cannot be read (${(error as NodeJS.ErrnoException).code}); a relative path is relative to ${PROJECT_ROOT}`]);
+  }
+  try {
+    return parseSettingsFile(text, file);
+  } catch (error) {
+    throw error instanceof SettingsError ? new ConfigurationError(error.problems) : error;
+  }
+}
+
+/** What the steps read at run time, with the rules of the configuration: every problem of both files at once. */
+export function configuredRunSettings(settings: Settings): { run: RunSettings; rules: CheckedRule[] } {
+  const problems: string[] = [];
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const configured = attempt(() => configuredRules(settings));
+  const repositorySettings = attempt(() => configuredRepositorySettings(settings));
+  if (!configured || !repositorySettings) throw new ConfigurationError(problems);
+  return { run: runSettings(settings, configured.managedPrefixes, repositorySettings), rules: configured.rules };
+}
+
+/** The functions' environment, or the problem that it is too big for Lambda (the settings file's share named). */
+function functionEnvironment(configuration: Configuration, run: RunSettings): { environment: Record<string, string>; problems: string[] } {
+  const environment = {
+    ...runSettingsEnvironment(run),
+    // Powertools reads it at cold start: a function's log level can be changed in the console without a deploy.
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    // serverless-esbuild writes source maps; this makes stack traces point at the TypeScript sources.
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+  // startRepositorySweep carries the state machine's ARN too; measured with the longest partition and region.
+  const withArn = {
+    ...environment,
+    STATE_MACHINE_ARN: `arn:aws-us-gov:states:ap-southeast-5:123456789012:stateMachine:${configuration.stateMachineName}`,
+  };
+  return { environment, problems: lambdaEnvironmentProblems('startRepositorySweep', withArn, run.repositorySettings) };
+}
+
 /** Everything serverless.yml derives, or a ConfigurationError naming every problem of the configuration. */
 export function derive(configuration: Configuration): Derived {
   const problems = stageProblems(configuration);
   let settings: Settings | undefined;
-  let configured: ReturnType<typeof configuredRules> | undefined;
+  let configured: ReturnType<typeof configuredRunSettings> | undefined;
   try {
     settings = parseSettings(rawSettings(configuration));
-    configured = configuredRules(settings);
+    configured = configuredRunSettings(settings);
   } catch (error) {
     if (!(error instanceof SettingsError || error instanceof ConfigurationError)) throw error;
     problems.push(...error.problems);
   }
-  if (!settings || !configured || problems.length > 0) throw new ConfigurationError(problems);
-  const { rules, managedPrefixes } = configured;
-  const policyText = lifecyclePolicyText(settings.keepImages);
+  const functions = configured ? functionEnvironment(configuration, configured.run) : undefined;
+  problems.push(...(functions?.problems ?? []));
+  if (!settings || !configured || !functions || problems.length > 0) throw new ConfigurationError(problems);
+  const { rules, run } = configured;
+  const stage = settings;
+  const policyText = (ecrRepositoryPrefix: string) =>
+    lifecyclePolicyText(prefixSettings(run.repositorySettings, stage, ecrRepositoryPrefix).keepImages);
+  const managedPrefixes = run.managedPrefixes;
   const notification = settings.alarmNotification;
   return {
-    environment: {
-      ...runSettingsEnvironment(runSettings(settings, managedPrefixes)),
-      // Powertools reads it at cold start: a function's log level can be changed in the console without a deploy.
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      // serverless-esbuild writes source maps; this makes stack traces point at the TypeScript sources.
-      NODE_OPTIONS: '--enable-source-maps',
-    },
+    environment: functions.environment,
     logRetentionInDays: settings.logRetentionInDays,
     schedule: settings.schedule,
     cloudTrailRuleState: ruleState(settings.cloudTrailEvents),

@@ -3,9 +3,10 @@
 import { DescribeRegistryCommand, type ECRClient } from '@aws-sdk/client-ecr';
 
 export async function awsTarget(ecr: ECRClient): Promise<{ account: string; region: string }> {
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error('--aws needs a region: set AWS_REGION (or AWS_DEFAULT_REGION)');
   try {
+    // The region as the SDK resolves it: --region, then AWS_REGION, then the profile's configuration.
+    const region = await ecr.config.region().catch(() => undefined);
+    if (!region) throw new Error('--aws needs a region: give --region, set AWS_REGION, or use a profile that has one');
     const { registryId } = await ecr.send(new DescribeRegistryCommand({}));
     return { account: registryId ?? 'unknown', region };
   } finally {

@@ -1,12 +1,16 @@
-// Measures what one sweep costs: runs the real definition over a synthetic registry on this machine, counts the
-// parent's state transitions, the Distributed Map's child executions and the Lambda invocations, and prices them
-// per 10,000 cached repositories with FACTS.md's us-east-1 prices. Durations cannot be measured here, so the
-// per-invocation and per-child durations are stated assumptions, printed with the result.
-//   npm run benchmark -- [repositories=2000]
+// Measures how the sweep scales with maxConcurrency and what it costs: runs the real definition over a synthetic
+// registry on this machine once per maxConcurrency (and at 1, the baseline), every ECR call delayed by
+// --latency-ms; prints each run's wall time and speed-up over the baseline; counts the parent's state transitions,
+// the Distributed Map's child executions and the Lambda invocations, and prices them per 10,000 cached
+// repositories with FACTS.md's us-east-1 prices. Lambda durations cannot be measured here, so the per-invocation
+// duration is a stated assumption, printed with the result.
+//   npm run benchmark -- [repositories=2000] [--latency-ms 50] [--max-concurrency N ...]
 import { createHash } from 'node:crypto';
+import { Command } from 'commander';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseSettings, runSettings } from '../functions/lib/settings';
 import type { Registry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
 import { PROJECT_ROOT, readDefinition, runSweep, taskFunctions, type ExecutionEvent } from './runner';
@@ -21,7 +25,7 @@ const PRICE = {
 /** A warm Lambda that makes one or two ECR calls; an Express child is billed in 64 MB steps. */
 const ASSUMED = { lambdaSeconds: 0.1, expressMemoryGb: 64 / 1024 };
 
-function syntheticRegistry(repositories: number): Registry {
+function syntheticRegistry(repositories: number, latencyMs: number): Registry {
   const digest = (seed: string) => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
   return {
     pullThroughCacheRules: [{ ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io' }],
@@ -32,6 +36,7 @@ function syntheticRegistry(repositories: number): Registry {
         { imageDigest: digest(`${i}-new`), imagePushedAt: '2026-11-01T00:00:00Z', lastRecordedPullTime: '2026-11-27T00:00:00Z' },
       ],
     })),
+    latencyMs,
   } as Registry;
 }
 
@@ -46,34 +51,52 @@ function memoryGbByTask(): Record<string, number> {
   return Object.fromEntries(Object.entries(taskFunctions(readDefinition())).map(([state, key]) => [state, megabytes(key) / 1024]));
 }
 
-async function main() {
-  const repositories = Number(process.argv[2] ?? 2000);
-  if (!Number.isInteger(repositories) || repositories < 1) throw new Error('usage: benchmark [repositories]');
-  const endpoint = await startEcrEndpoint(syntheticRegistry(repositories));
-  let parentTransitions = 0;
-  let children = 0;
-  const invocations: Record<string, number> = {};
-  const started = Date.now();
-  const execution = await runSweep({
-    input: { referenceTime: '2026-11-28T00:00:00Z' },
-    ecr: { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'benchmark', secretAccessKey: 'benchmark' } },
-    onEvent: (event: ExecutionEvent) => {
-      if (event.type === 'StateEntered' && event.index === undefined) parentTransitions += 1;
-      if (event.type === 'MapIterationStarted' && event.parentState?.name === 'ManageRepositories') children += 1;
-      if ((event.type === 'StateEntered' || event.type === 'StateRetried') && event.state?.type === 'Task') {
-        invocations[event.state.name] = (invocations[event.state.name] ?? 0) + 1;
-      }
-    },
-  });
-  const seconds = (Date.now() - started) / 1000;
-  await endpoint.close();
+interface Measured {
+  maxConcurrency: number;
+  status: string;
+  seconds: number;
+  parentTransitions: number;
+  children: number;
+  invocations: Record<string, number>;
+}
 
+/** One sweep of a fresh synthetic registry at this maxConcurrency. */
+async function measure(repositories: number, latencyMs: number, maxConcurrency: number): Promise<Measured> {
+  const endpoint = await startEcrEndpoint(syntheticRegistry(repositories, latencyMs));
+  const measured: Measured = { maxConcurrency, status: '', seconds: 0, parentTransitions: 0, children: 0, invocations: {} };
+  const started = Date.now();
+  try {
+    const execution = await runSweep({
+      input: { referenceTime: '2026-11-28T00:00:00Z' },
+      settings: runSettings(parseSettings({ maxConcurrency })),
+      ecr: { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'benchmark', secretAccessKey: 'benchmark' } },
+      onEvent: (event: ExecutionEvent) => {
+        if (event.type === 'StateEntered' && event.index === undefined) measured.parentTransitions += 1;
+        if (event.type === 'MapIterationStarted' && event.parentState?.name === 'ManageRepositories') measured.children += 1;
+        if ((event.type === 'StateEntered' || event.type === 'StateRetried') && event.state?.type === 'Task') {
+          measured.invocations[event.state.name] = (measured.invocations[event.state.name] ?? 0) + 1;
+        }
+      },
+    });
+    measured.status = execution.status;
+  } finally {
+    measured.seconds = (Date.now() - started) / 1000;
+    await endpoint.close();
+  }
+  return measured;
+}
+
+/** Dollars per 10,000 cached repositories, and the assumed seconds a child execution runs. */
+function costPer10k(run: Measured, repositories: number) {
   // Each child execution is also charged as one transition of the parent.
-  const standard = (parentTransitions + children) * PRICE.standardTransition;
+  const standard = (run.parentTransitions + run.children) * PRICE.standardTransition;
+  const { invocations, children } = run;
   const childInvocations = (invocations.CheckLifecyclePolicy ?? 0) + (invocations.PutLifecyclePolicy ?? 0) + (invocations.ExpireUnpulledImages ?? 0);
   // The inline Map inside each child runs this many repositories at once.
   const inlineConcurrency = Number(readDefinition().States.ManageRepositories.ItemProcessor.States.ManageEachRepository.MaxConcurrency);
-  const childSeconds = children === 0 ? 0 : (childInvocations / children / inlineConcurrency) * ASSUMED.lambdaSeconds;
+  const perChild = children === 0 ? 0 : childInvocations / children;
+  // A child runs its repositories' invocations inlineConcurrency at a time, at least one invocation's length.
+  const childSeconds = children === 0 ? 0 : Math.max(1, perChild / inlineConcurrency) * ASSUMED.lambdaSeconds;
   const express = children * (PRICE.expressRequest + childSeconds * ASSUMED.expressMemoryGb * PRICE.expressGbSecond);
   const memory = memoryGbByTask();
   const lambda = Object.entries(invocations).reduce(
@@ -81,18 +104,58 @@ async function main() {
     0,
   );
   const per10k = (dollars: number) => (dollars * 10_000) / repositories;
-  const lines = [
-    `Sweep of ${repositories} cached repositories (${execution.status}) in ${seconds.toFixed(1)} s on this machine`,
-    `  parent state transitions   ${parentTransitions}`,
-    `  child executions (EXPRESS) ${children}`,
-    `  Lambda invocations         ${Object.values(invocations).reduce((a, b) => a + b, 0)} (${Object.entries(invocations).map(([k, v]) => `${k} ${v}`).join(', ')})`,
-    `Cost per 10,000 repositories, us-east-1 (assumed ${ASSUMED.lambdaSeconds} s per invocation, so ${childSeconds.toFixed(1)} s per child):`,
-    `  Step Functions Standard  $${per10k(standard).toFixed(4)}`,
-    `  Step Functions Express   $${per10k(express).toFixed(4)}`,
-    `  Lambda                   $${per10k(lambda).toFixed(4)}`,
-    `  total                    $${per10k(standard + express + lambda).toFixed(4)}`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return { standard: per10k(standard), express: per10k(express), lambda: per10k(lambda), total: per10k(standard + express + lambda), childSeconds };
+}
+
+function options(argv: string[]) {
+  const command = new Command('benchmark')
+    .argument('[repositories]', 'cached repositories in the synthetic registry', '2000')
+    .option('--latency-ms <ms>', 'delay of every ECR call', '50')
+    .option('--max-concurrency <n...>', 'maxConcurrency to run at (repeatable; 1, the baseline, is always run)', ['4', '16'])
+    .exitOverride()
+    .parse(argv, { from: 'user' });
+  const repositories = Number(command.args[0] ?? 2000);
+  const latencyMs = Number(command.opts().latencyMs);
+  const concurrencies = (command.opts().maxConcurrency as string[]).map(Number);
+  const usage = 'usage: benchmark [repositories] [--latency-ms N] [--max-concurrency N ...]';
+  if (!Number.isInteger(repositories) || repositories < 1 || !Number.isInteger(latencyMs) || latencyMs < 0) throw new Error(usage);
+  if (concurrencies.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(usage);
+  // The baseline first: every speed-up is against maxConcurrency 1.
+  return { repositories, latencyMs, concurrencies: [...new Set([1, ...concurrencies])].sort((a, b) => a - b) };
+}
+
+async function main() {
+  const { repositories, latencyMs, concurrencies } = options(process.argv.slice(2));
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`Sweep of ${repositories} cached repositories, ${latencyMs} ms per ECR call, on this machine (cost assumes ${ASSUMED.lambdaSeconds} s per Lambda invocation)`);
+  out('maxConcurrency  status     wall s  speed-up  per unit  children  transitions  invocations  $ per 10,000');
+  let baseline: number | undefined;
+  for (const maxConcurrency of concurrencies) {
+    const run = await measure(repositories, latencyMs, maxConcurrency);
+    baseline ??= run.seconds;
+    const speedUp = baseline / run.seconds;
+    const invocations = Object.values(run.invocations).reduce((a, b) => a + b, 0);
+    const cost = costPer10k(run, repositories);
+    out(
+      [
+        String(maxConcurrency).padStart(14),
+        run.status.padEnd(9),
+        run.seconds.toFixed(1).padStart(7),
+        speedUp.toFixed(1).padStart(9),
+        (speedUp / maxConcurrency).toFixed(2).padStart(9),
+        String(run.children).padStart(9),
+        String(run.parentTransitions + run.children).padStart(12),
+        String(invocations).padStart(12),
+        `$${cost.total.toFixed(4)}`.padStart(13),
+      ].join(' '),
+    );
+    if (maxConcurrency === concurrencies.at(-1)) {
+      out(`Cost at maxConcurrency ${maxConcurrency}, per 10,000 repositories (${cost.childSeconds.toFixed(1)} s per child assumed):`);
+      out(`  Step Functions Standard  $${cost.standard.toFixed(4)}`);
+      out(`  Step Functions Express   $${cost.express.toFixed(4)}`);
+      out(`  Lambda                   $${cost.lambda.toFixed(4)}`);
+    }
+  }
 }
 
 main().catch((error: Error) => {

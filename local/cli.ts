@@ -1,20 +1,25 @@
 // The `ecr-lifecycle` command line: sweep a registry (embedded or an AWS account), print the policy, the rules or
 // the settings, serve the embedded ECR endpoint. Exit status: 0 done, 1 some repositories failed, 2 bad input (nothing changed).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ecrClient } from '../functions/lib/ecr-client';
+import { ecrClient, type EcrClientOptions } from '../functions/lib/ecr-client';
 import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
 import type { Report } from '../functions/lib/report';
-import { SettingsError, parseSettings, runSettings, type RunSettings, type Settings } from '../functions/lib/settings';
+import { SettingsError, parseSettings, type RunSettings, type Settings } from '../functions/lib/settings';
 import type { RepositoryPage } from '../functions/steps/list-cached-repositories';
 import { readRegistryFile, serializeRegistry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
 import { exitStatus, formatSummary, summarize } from './report-format';
 import { PROJECT_ROOT, runSweep, type ExecutionEvent, type LocalExecution } from './runner';
 import { awsTarget } from './aws-target';
+import { listenProblem, outputFileProblem, referenceTimeProblem, sameFileProblem } from './cli-checks';
+import { planRecorder } from './plan';
 import { BadEvent, sweepEvent } from './event-sweep';
-import { ConfigurationError, configuredRules } from '../deploy/derived';
+import { ConfigurationError, configuredRunSettings } from '../deploy/derived';
+import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX } from '../functions/lib/cached-repositories';
+import { prefixSettings } from '../functions/lib/repository-settings';
 import { RulesInputError, rulesCommand, type RulesOptions } from './rules-command';
 import { settingsMarkdownTable, settingsTable } from './settings-table';
 
@@ -36,9 +41,20 @@ interface SweepOptions {
   event?: string;
   param: Record<string, string>;
   verbose?: boolean;
+  plan?: string;
+  profile?: string;
+  region?: string;
+  yes?: boolean;
 }
 
-export async function main(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+/** Where the command line writes and, to confirm a real --aws sweep, reads: a terminal only when `isTTY`. */
+export interface CliIo {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream & { isTTY?: boolean };
+  in?: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+export async function main(argv: string[], io: CliIo = { out: process.stdout, err: process.stderr, in: process.stdin }): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv);
@@ -57,9 +73,10 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
   }
 }
 
-function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Command {
+function buildProgram(io: CliIo): Command {
   const program = new Command('ecr-lifecycle')
     .description('Keeps Amazon ECR pull-through cache repositories small: lifecycle policies and expiry of unpulled images.')
+    .version(packageVersion(), '--version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
   const paramOption = () =>
@@ -74,11 +91,15 @@ function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStre
     .option('--demo', 'sweep the bundled demo registry (fixtures/demo-registry.json)')
     .option('--aws', 'sweep the account and region of the environment\'s AWS credentials (try --dry-run first)')
     .option('--dry-run', 'change nothing; report what would change')
-    .option('--now <iso>', 'reference time for pull age (default: the execution start)', isoTime)
+    .option('--now <iso>', 'reference time for pull age (default: the execution start); not with --event, whose execution is judged as of its start')
     .option('--json', 'print the report as JSON on stdout')
     .option('--registry-out <file>', 'write the embedded registry\'s final state there (same format)')
-    .option('--verbose', 'print the handlers\' structured log lines')
-    .option('--event <file>', 'run the new-repository path for one EventBridge event (with --registry or --demo)')
+    .option('--verbose', 'print the steps\' structured log lines and metrics on stderr')
+    .option('--event <file>', 'run the new-repository path for one EventBridge event (with --registry or --demo; as of the execution start, so no --now)')
+    .option('--plan <file>', 'write the plan there: every cached repository, its action and the images expired (or that would be), with sizes')
+    .option('--profile <name>', 'with --aws: the AWS profile to use (shared config and credentials files, as the AWS CLI reads them)')
+    .option('--region <region>', 'with --aws: the region to sweep (default: as the SDK resolves it, AWS_REGION or the profile\'s)')
+    .option('--yes', 'with --aws and without --dry-run: change the account without asking (needed when stdin is not a terminal)')
     .addOption(paramOption())
     .exitOverride()
     .action(async (options: SweepOptions) => {
@@ -87,11 +108,18 @@ function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStre
 
   program
     .command('policy')
-    .description('print the lifecycle policy text the tool applies')
+    .description("print the lifecycle policy text the tool applies: the stage's, or with --prefix that prefix's (settingsFile)")
+    .option('--prefix <ecrRepositoryPrefix>', 'the pull-through cache prefix whose policy to print')
     .addOption(paramOption())
     .exitOverride()
-    .action((options: { param: Record<string, string> }) => {
-      io.out.write(`${lifecyclePolicyText(stageSettings(options.param).keepImages)}\n`);
+    .action((options: { prefix?: string; param: Record<string, string> }) => {
+      const settings = stageSettings(options.param);
+      const { repositorySettings } = runSettingsOf(settings);
+      if (options.prefix !== undefined && options.prefix !== ROOT_PREFIX && !ECR_REPOSITORY_PREFIX.test(options.prefix)) {
+        throw new BadInput(`--prefix ${options.prefix} is not a pull-through cache prefix (2..30 characters of [a-z0-9._/-], or ${ROOT_PREFIX})`);
+      }
+      const { keepImages } = options.prefix === undefined ? settings : prefixSettings(repositorySettings, settings, options.prefix);
+      io.out.write(`${lifecyclePolicyText(keepImages)}\n`);
     });
 
   program
@@ -112,6 +140,8 @@ function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStre
     .exitOverride()
     .action((options: RulesOptions & { param: Record<string, string> }) => {
       const settings = stageSettings(options.param);
+      // The settings file is part of the configuration packaging refuses: refuse it here too.
+      runSettingsOf({ ...settings, pullThroughCacheRulesFile: '', manageOnlyConfiguredRules: false });
       try {
         program.setOptionValue('exitCode', rulesCommand(options, settings, io.out));
       } catch (error) {
@@ -126,7 +156,10 @@ function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStre
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', port)
     .exitOverride()
     .action(async (options: { registry: string; port?: number }) => {
-      const endpoint = await startEcrEndpoint(loadRegistry(options.registry), { port: options.port });
+      const endpoint = await startEcrEndpoint(loadRegistry(options.registry), { port: options.port }).catch((error: unknown) => {
+        const problem = listenProblem(error, options.port);
+        throw problem ? new BadInput(problem) : error;
+      });
       io.out.write(`Embedded ECR endpoint: ${endpoint.url}\nTry: aws ecr describe-repositories --endpoint-url ${endpoint.url} --region us-east-1\nCtrl-C stops it.\n`);
       await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
       await endpoint.close();
@@ -134,14 +167,17 @@ function buildProgram(io: { out: NodeJS.WritableStream; err: NodeJS.WritableStre
   return program;
 }
 
-async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
+async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
   const sources = [options.registry, options.demo, options.aws].filter(Boolean).length;
   if (sources !== 1) throw new BadInput('sweep needs exactly one of --registry FILE, --demo, --aws');
   if (options.aws && options.registryOut) throw new BadInput('--registry-out goes with an embedded registry, not --aws');
+  if (!options.aws && (options.profile || options.region)) throw new BadInput('--profile and --region go with --aws');
+  checkArguments(options);
   const settings = stageSettings(options.param);
   if (options.event) {
     if (options.aws) throw new BadInput('--event runs on this machine: use it with --registry FILE or --demo, not --aws');
     if (options.now) throw new BadInput('--now does not go with --event: an event\'s execution is judged as of its start');
+    if (options.plan) throw new BadInput('--plan goes with a sweep of the registry, not --event');
     // As a deployment with dryRun would: the event path's executions carry only the repository name.
     const eventSettings = runSettingsOf({ ...settings, dryRun: settings.dryRun || Boolean(options.dryRun) });
     const eventOptions = { ...options, settings: eventSettings, registryFile: options.registry ?? DEMO_REGISTRY, eventFile: options.event };
@@ -152,16 +188,30 @@ async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; er
 
   const input = { ...(options.dryRun ? { dryRun: true } : {}), ...(options.now ? { referenceTime: options.now } : {}) };
   const progress = progressLine(io.err);
-  const common = { input, settings: runSettingsOf(settings), verbose: options.verbose, onEvent: progress.onEvent };
+  const plan = options.plan === undefined ? undefined : planRecorder();
+  const onEvent = (event: ExecutionEvent) => {
+    progress.onEvent(event);
+    plan?.onEvent(event);
+  };
+  const common = { input, settings: runSettingsOf(settings), verbose: options.verbose, onEvent, onLog: plan?.onLog };
 
   let execution: LocalExecution;
   if (options.aws) {
-    const target = await awsTarget(ecrClient()).catch((error: Error) => {
+    const asking = !options.dryRun && !options.yes;
+    if (asking && !io.in?.isTTY) throw new BadInput('a sweep of an AWS account without --dry-run needs --yes when stdin is not a terminal');
+    // Region, credentials and any endpoint as the SDK resolves them (environment, shared files), as on Lambda.
+    const account: EcrClientOptions = {
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
+      ...(options.region === undefined ? {} : { region: options.region }),
+    };
+    const target = await awsTarget(ecrClient(account)).catch((error: Error) => {
       throw new BadInput(error.message);
     });
     io.err.write(`Sweeping ECR of account ${target.account} in ${target.region}${options.dryRun ? ' (dry run)' : ''}\n`);
-    // The SDK takes region, credentials and any endpoint from the environment, as it would on Lambda.
-    execution = await runSweep(common);
+    if (asking && !(await confirmed(io, `Put lifecycle policies and delete images in account ${target.account} (${target.region})?`))) {
+      throw new BadInput('not confirmed: nothing changed');
+    }
+    execution = await runSweep({ ...common, ecr: account });
   } else {
     const registry = loadRegistry(options.registry ?? DEMO_REGISTRY);
     const endpoint = await startEcrEndpoint(registry);
@@ -169,6 +219,7 @@ async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; er
       execution = await runSweep({
         ...common,
         ecr: { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } },
+        childExecutionFault: endpoint.childExecutionFault,
       });
       if (options.registryOut) writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(endpoint.registry()), null, 2)}\n`);
     } finally {
@@ -178,6 +229,7 @@ async function sweep(options: SweepOptions, io: { out: NodeJS.WritableStream; er
   progress.done();
 
   const summary = summarize(execution, { dryRun: Boolean(options.dryRun), referenceTime: options.now ?? '(execution start)' });
+  if (plan && options.plan) writeFileSync(options.plan, `${JSON.stringify(plan.plan(summary), null, 2)}\n`);
   io.out.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
   return exitStatus(summary);
 }
@@ -191,10 +243,13 @@ function stageSettings(param: Record<string, string>): Settings {
   }
 }
 
-/** What the steps read: with the rules file's prefixes when the stage manages only those, derived as packaging does. */
+/**
+ * What the steps read, derived as packaging derives it: with the rules file's prefixes when the stage manages only
+ * those, and the settings file's per-prefix settings and exclusions.
+ */
 function runSettingsOf(settings: Settings): RunSettings {
   try {
-    return runSettings(settings, configuredRules(settings).managedPrefixes);
+    return configuredRunSettings(settings).run;
   } catch (error) {
     throw error instanceof ConfigurationError ? new BadInput(error.problems.join('; ')) : error;
   }
@@ -253,11 +308,31 @@ function collectParam(value: string, previous: Record<string, string>): Record<s
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
-function isoTime(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new InvalidArgumentError('expected an ISO 8601 time with a zone, e.g. 2026-11-28T00:00:00Z');
+/** A sweep's own arguments, checked before anything runs: the reference time, and the files it reads and writes. */
+function checkArguments(options: SweepOptions): void {
+  const read: [string, string | undefined] = options.demo ? ['--demo', DEMO_REGISTRY] : ['--registry', options.registry];
+  const problem =
+    (options.now === undefined ? undefined : referenceTimeProblem('--now', options.now)) ??
+    (options.registryOut === undefined ? undefined : outputFileProblem('--registry-out', options.registryOut)) ??
+    (options.plan === undefined ? undefined : outputFileProblem('--plan', options.plan)) ??
+    sameFileProblem([read, ['--registry-out', options.registryOut], ['--plan', options.plan]]);
+  if (problem) throw new BadInput(problem);
+}
+
+/** Asks on stderr and reads one line of stdin: only `y` or `yes` confirms. */
+async function confirmed(io: CliIo, question: string): Promise<boolean> {
+  io.err.write(`${question} [y/N] `);
+  const lines = createInterface({ input: io.in!, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) return /^y(es)?$/i.test(line.trim());
+    return false;
+  } finally {
+    lines.close();
   }
-  return value;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function port(value: string): number {

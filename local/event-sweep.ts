@@ -4,6 +4,7 @@
 // (functions/lib/repository-event.ts), and its answer is what this reports.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createLogger } from '../functions/lib/logger';
+import type { Report } from '../functions/lib/report';
 import type { RunSettings } from '../functions/lib/settings';
 import { startRepositorySweep, type StartSweepResult, type SweepStarter } from '../functions/steps/start-repository-sweep';
 import { readRegistryFile, serializeRegistry, type Registry } from './ecr/registry-file';
@@ -106,6 +107,7 @@ export async function runEventSweep(options: EventSweepOptions): Promise<EventSw
       verbose: options.verbose,
       retryDelayMs: options.retryDelayMs,
       ecr: { endpoint: ecr.url, region: 'us-east-1', credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } },
+      childExecutionFault: ecr.childExecutionFault,
     };
     const sweeps = localSweepStarter((input) => runSweep({ ...runOptions, input }));
     const context = {
@@ -154,13 +156,26 @@ export async function sweepEvent(options: EventSweepCliOptions, io: { out: NodeJ
   if (options.registryOut) writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(result.registry), null, 2)}\n`);
   const summary = summarize(execution.result, { dryRun: options.settings.dryRun, referenceTime: execution.startDate.toISOString() });
   const repositoryName = (JSON.parse(execution.input) as { repositoryName?: string }).repositoryName;
+  const nothingToDo = nothingToDoFor(repositoryName, summary.report);
+  if (nothingToDo && !options.json) {
+    io.out.write(`${nothingToDo}\n`);
+    return exitStatus(summary);
+  }
   if (options.json) {
-    io.out.write(`${JSON.stringify({ ...summary, execution: { name: execution.name, repositoryName } }, null, 2)}\n`);
+    io.out.write(`${JSON.stringify({ ...summary, execution: { name: execution.name, repositoryName }, ...(nothingToDo ? { nothingToDo } : {}) }, null, 2)}\n`);
   } else {
     io.err.write(`Event started execution ${execution.name} for ${repositoryName}\n`);
     io.out.write(`${formatSummary(summary)}\n`);
   }
   return exitStatus(summary);
+}
+
+/** An event's repository that the sweep did not find among the cached ones: missing, or under no prefix. */
+function nothingToDoFor(repositoryName: string | undefined, report: Report): string | undefined {
+  if (report.cached > 0) return undefined;
+  return report.scanned === 0
+    ? `${repositoryName}: no such repository in the registry; nothing to do`
+    : `${repositoryName}: not under any pull-through cache prefix the stage manages; nothing to do`;
 }
 
 function oneLine(text: string): string {

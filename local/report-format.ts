@@ -1,5 +1,7 @@
-// How a sweep's outcome reads on a terminal: a short table of counts, then the repositories that failed.
+// How a sweep's outcome reads on a terminal: a short table of counts, the storage freed, then the repositories that
+// failed with their errors.
 import { emptyReport, type Report } from '../functions/lib/report';
+import { formatBytes, monthlyStorageSaving } from '../functions/lib/storage';
 import type { LocalExecution } from './runner';
 
 export interface SweepSummary {
@@ -7,17 +9,26 @@ export interface SweepSummary {
   referenceTime: string;
   status: 'SUCCEEDED' | 'FAILED';
   report: Report;
+  /** The images expired (or that would be) and what no longer storing them saves: an estimate, its assumption stated. */
+  storage: { expired: string; usdPerMonth: number; saving: string };
+  /** What the run warns of and goes on despite. */
+  warnings: string[];
   error?: string;
   cause?: string;
 }
 
 /** What one execution comes to; `fallback` stands in for what an execution that failed early never said. */
 export function summarize(execution: LocalExecution, fallback: { dryRun: boolean; referenceTime: string }): SweepSummary {
+  const report = execution.report ?? emptyReport();
   return {
     dryRun: execution.output?.dryRun ?? fallback.dryRun,
     referenceTime: execution.output?.referenceTime ?? fallback.referenceTime,
     status: execution.status,
-    report: execution.report ?? emptyReport(),
+    report,
+    storage: storageFreed(report),
+    warnings: execution.prefixesWithoutRule.map(
+      (prefix) => `the settings file sets ${prefix}, which no pull-through cache rule has: its settings apply to nothing`,
+    ),
     error: execution.error,
     cause: execution.cause,
   };
@@ -38,16 +49,25 @@ export function formatSummary(s: SweepSummary): string {
     [s.dryRun ? 'would get the lifecycle policy' : 'lifecycle policy applied', r.applied],
     ['already had the policy', r.owned],
     ['own policy, left alone', r.userOwned],
+    ['excluded by the settings file, left alone', r.excluded],
     ['deleted during the sweep, skipped', r.skipped],
     [s.dryRun ? 'images that would expire' : 'images expired', r.imagesExpired],
     ['repositories failed', r.failed],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [`Sweep as of ${s.referenceTime}${would}`, ...rows.map(([label, n]) => `  ${label.padEnd(width)}  ${String(n).padStart(6)}`)];
+  lines.push('', `${s.dryRun ? 'Would free' : 'Freed'} ${s.storage.expired}: ${s.storage.saving}`);
   if (r.failed > 0) {
-    lines.push('', 'Failed repositories:', ...r.failedRepositoryNames.map((name) => `  ${name}`));
-    if (r.failed > r.failedRepositoryNames.length) lines.push(`  ... and ${r.failed - r.failedRepositoryNames.length} more`);
+    lines.push('', 'Failed repositories:', ...r.failedRepositories.map(({ repositoryName, error }) => `  ${repositoryName}: ${error}`));
+    if (r.failed > r.failedRepositories.length) lines.push(`  ... and ${r.failed - r.failedRepositories.length} more`);
   }
   if (s.status === 'FAILED' && r.failed === 0) lines.push('', `Execution failed: ${s.error}: ${s.cause}`);
+  if (s.warnings.length > 0) lines.push('', 'Warnings:', ...s.warnings.map((warning) => `  ${warning}`));
   return lines.join('\n');
+}
+
+function storageFreed(report: Report): SweepSummary['storage'] {
+  const saving = monthlyStorageSaving(report.bytesExpired);
+  const images = `${report.imagesExpired} ${report.imagesExpired === 1 ? 'image' : 'images'}`;
+  return { expired: `${images}, ${formatBytes(report.bytesExpired)}`, usdPerMonth: saving.usdPerMonth, saving: saving.text };
 }

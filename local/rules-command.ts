@@ -48,9 +48,9 @@ function checkedRules(settings: Settings, file?: string): CheckedRule[] {
 export function rulesCommand(options: RulesOptions, settings: Settings, out: NodeJS.WritableStream): number {
   const source = rulesFile(settings, options.file);
   if (source === undefined) {
-    if (options.check) throw new RulesInputError('rules --check needs a rules file: --file FILE, or the stage param pullThroughCacheRulesFile');
+    if (options.check) throw new RulesInputError('rules --check needs a rules file: --file FILE, or the stage setting pullThroughCacheRulesFile');
     out.write(
-      'No pull-through cache rules are configured (the stage param pullThroughCacheRulesFile is empty): the tool manages the rules made elsewhere.\n' +
+      'No pull-through cache rules are configured (the stage setting pullThroughCacheRulesFile is empty): the tool manages the rules made elsewhere.\n' +
         'Start from config/pull-through-cache-rules.example.json (docs/pull-through-cache-rules.md).\n',
     );
     return 0;

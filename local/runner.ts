@@ -8,11 +8,12 @@ import path from 'node:path';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { parse } from 'yaml';
 import { ecrClient, type EcrClientOptions } from '../functions/lib/ecr-client';
-import { createLogger, createMetrics } from '../functions/lib/logger';
-import type { Report } from '../functions/lib/report';
+import { tallyPage, type Report } from '../functions/lib/report';
 import { parseSettings, runSettings, type RunSettings } from '../functions/lib/settings';
-import type { Step, StepContext, StepMetrics } from '../functions/lib/step';
+import type { Step, StepContext } from '../functions/lib/step';
 import { WORKFLOW_STEPS } from '../functions/steps';
+import { LocalStepLogger, localMetrics, type LogLine } from './step-log';
+import { distributedMapRunOptions, type ChildExecutionFailure } from './distributed-map';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const DEFINITION_FILE = path.join(PROJECT_ROOT, 'statemachines', 'sweep.asl.yml');
@@ -30,6 +31,8 @@ export interface LocalExecution {
   cause?: string;
   /** The report as of the last page tallied; on a failed execution, the repositories that failed. */
   report?: Report;
+  /** Prefixes the settings file sets that no pull-through cache rule has (ListPullThroughCachePrefixes), failed or not. */
+  prefixesWithoutRule: string[];
 }
 
 export interface RunOptions {
@@ -38,37 +41,45 @@ export interface RunOptions {
   settings?: RunSettings;
   /** Where every step's ECR client goes: the embedded endpoint, or (absent) AWS as the environment configures it. */
   ecr?: EcrClientOptions;
-  /** The steps' log lines at INFO and their metrics as EMF, as on Lambda; nothing otherwise. */
+  /** The steps' log lines at INFO and their metrics as EMF, as on Lambda but on stderr; nothing otherwise. */
   verbose?: boolean;
+  /** Every structured log line of every step, printed or not (`function_name` names the step). */
+  onLog?: (line: LogLine) => void;
   /** Replaces the Retry intervals of every state (milliseconds), so tests need not wait for real backoff. */
   retryDelayMs?: number;
   /** Every event of the execution, nested Map iterations included (those carry an `index`). */
   onEvent?: (event: ExecutionEvent) => void;
+  /**
+   * How the child execution holding a repository fails whole (States.Timeout, States.Runtime), if it does: the
+   * embedded endpoint's `childExecutionFault`, from the registry file's `faults.ChildExecution`.
+   */
+  childExecutionFault?: (repositoryName: string) => string | undefined;
 }
 
 /** The parts of aws-local-stepfunctions' event log that callers read (it does not export the type). */
 export interface ExecutionEvent {
   type: string;
   index?: number;
-  state?: { name: string; type: string; output?: unknown };
-  parentState?: { name: string };
+  state?: { name: string; type: string; input?: unknown; output?: unknown };
+  parentState?: { name: string; input?: unknown };
+  /** A MapIterationSucceeded event's child execution output. */
+  output?: unknown;
 }
 
 type Json = Record<string, any>;
 type WorkflowStepName = keyof typeof WORKFLOW_STEPS;
 
-/** Metrics are EMF lines on stdout, where a local run prints its report: they appear only with --verbose. */
-const NO_METRICS: StepMetrics = { addMetric: () => undefined, publishStoredMetrics: () => undefined };
-
 export const DEFAULT_RUN_SETTINGS: RunSettings = runSettings(parseSettings({}));
 
 /** The context one function's step gets in a local run. */
-export function localStepContext(functionName: string, options: Pick<RunOptions, 'settings' | 'ecr' | 'verbose'>): StepContext {
+export function localStepContext(functionName: string, options: Pick<RunOptions, 'settings' | 'ecr' | 'verbose' | 'onLog'>): StepContext {
   return {
     settings: options.settings ?? DEFAULT_RUN_SETTINGS,
-    ecr: ecrClient(options.ecr),
-    logger: createLogger({ logLevel: options.verbose ? 'INFO' : 'SILENT', persistentKeys: { function_name: functionName } }),
-    metrics: options.verbose ? createMetrics() : NO_METRICS,
+    // On Lambda each invocation in flight has a client of its own; here one client serves every invocation of the
+    // function, so it must not queue them behind the SDK's default of 50 sockets.
+    ecr: ecrClient({ ...options.ecr, requestHandler: { httpAgent: { keepAlive: true, maxSockets: Infinity } } }),
+    logger: new LocalStepLogger({ persistentKeys: { function_name: functionName } }, { onLine: options.onLog, print: Boolean(options.verbose) }),
+    metrics: localMetrics(Boolean(options.verbose)),
   };
 }
 
@@ -112,26 +123,70 @@ export async function runSweep(options: RunOptions): Promise<LocalExecution> {
     options.retryDelayMs === undefined ? undefined : Object.fromEntries(Object.keys(tasks).map((name) => [name, options.retryDelayMs!]));
   const machine = new StateMachine(definition as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
 
-  const execution = machine.run(options.input as Json, { overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides } });
+  const execution = machine.run(options.input as Json, {
+    ...distributedMapRunOptions({ failChildExecution: childExecutionFailure(options.childExecutionFault) }),
+    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
+  });
   let report: Report | undefined;
+  let prefixesWithoutRule: string[] = [];
+  let finalAttempt: FinalAttempt | undefined;
   const watching = (async () => {
     for await (const event of execution.eventLogs) {
       options.onEvent?.(event as ExecutionEvent);
       if (event.type === 'StateExited' && event.state.name === 'TallyReport') report = (event.state.output as Json).report as Report;
+      if (event.type === 'StateExited' && event.state.name === 'ListPullThroughCachePrefixes') prefixesWithoutRule = (event.state.output as Json).run.prefixesWithoutRule;
+      finalAttempt = followFinalAttempt(finalAttempt, event as ExecutionEvent);
     }
   })();
   try {
     const output = (await execution.result) as unknown as SweepOutput;
     await watching;
-    return { status: 'SUCCEEDED', output, report: output.report };
+    return { status: 'SUCCEEDED', output, report: output.report, prefixesWithoutRule };
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     await watching;
     const cause = error.cause as Error | undefined;
-    return { status: 'FAILED', error: cause?.name ?? error.name, cause: cause?.message ?? error.message, report };
+    const failedReport = finalAttempt ? finalAttemptReport(finalAttempt) : report;
+    return { status: 'FAILED', error: cause?.name ?? error.name, cause: cause?.message ?? error.message, report: failedReport, prefixesWithoutRule };
   } finally {
     for (const context of contexts.values()) context.ecr.destroy();
   }
+}
+
+/** Fails the child execution whose batch holds a repository with a ChildExecution fault, as AWS would fail it whole. */
+function childExecutionFailure(fault: RunOptions['childExecutionFault']) {
+  if (!fault) return undefined;
+  return (input: unknown): ChildExecutionFailure | undefined => {
+    const names: string[] = (input as Json)?.repositoryNames ?? [];
+    const failing = names.find((name) => fault(name) !== undefined);
+    return failing === undefined ? undefined : { error: fault(failing)!, cause: `The child execution holding ${failing} failed whole` };
+  };
+}
+
+/** The final attempt's Map Run as its events show it: the report it started from, its batches, its children's outputs. */
+interface FinalAttempt {
+  report: Report;
+  batches: string[][];
+  results: unknown[];
+}
+
+function followFinalAttempt(attempt: FinalAttempt | undefined, event: ExecutionEvent): FinalAttempt | undefined {
+  const input = event.state?.input as Json | undefined;
+  if (event.type === 'StateEntered' && event.index === undefined && event.state?.name === 'ManageRepositories' && input?.finalAttempt) {
+    return { report: input.report, batches: input.page.batches, results: [] };
+  }
+  if (attempt && event.type === 'MapIterationSucceeded' && event.parentState?.name === 'ManageRepositories' && event.index !== undefined) {
+    attempt.results[event.index] = event.output;
+  }
+  return attempt;
+}
+
+/**
+ * A final attempt that fails never reaches the tally: its children that came through are tallied here as the
+ * TallyReport step would, so that the report names exactly the repositories that failed again.
+ */
+function finalAttemptReport({ report, batches, results }: FinalAttempt): Report {
+  return tallyPage(report, { scanned: 0, cached: 0, batches, results, finalAttempt: true });
 }
 
 /** A Lambda's input and output cross the wire as JSON: nothing else survives on AWS, so nothing else may here. */

@@ -1,11 +1,12 @@
 // Which repositories a pull-through cache rule created, judged by name: `<ecrRepositoryPrefix>/<upstream path>`.
+import { MAX_REPOSITORY_NAME_LENGTH } from './limits';
 import type { RunSettings } from './settings';
 
-/** ECR's model pattern for a repository name (which is also 2..256 characters long). */
+/** ECR's model pattern for a repository name (which is also 2..MAX_REPOSITORY_NAME_LENGTH characters long). */
 export const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 export function isRepositoryName(name: string): boolean {
-  return name.length >= 2 && name.length <= 256 && REPOSITORY_NAME.test(name);
+  return name.length >= 2 && name.length <= MAX_REPOSITORY_NAME_LENGTH && REPOSITORY_NAME.test(name);
 }
 
 /** The prefix of an ECR-to-ECR rule that caches repositories under their upstream names, with no prefix. */

@@ -2,7 +2,8 @@
 // the embedded endpoint (or nothing, for the account in the caller's credentials).
 import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 
-export type EcrClientOptions = Pick<ECRClientConfig, 'endpoint' | 'region' | 'credentials'>;
+/** `profile` and `region` as the command line's --profile and --region give them: the SDK resolves the rest. */
+export type EcrClientOptions = Pick<ECRClientConfig, 'endpoint' | 'region' | 'credentials' | 'profile' | 'requestHandler'>;
 
 /**
  * ECR publishes no rate quota for these calls and answers bursts with ThrottlingException; adaptive retry slows

@@ -6,7 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { ecrClient } from './ecr-client';
 import { createLogger, createMetrics } from './logger';
-import { readRunSettings } from './settings';
+import { readRunSettings } from './run-settings';
 import type { Step, StepContext } from './step';
 
 export function lambdaStepContext(env: NodeJS.ProcessEnv = process.env): StepContext {

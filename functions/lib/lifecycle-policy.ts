@@ -168,6 +168,9 @@ function validateRule(rule: unknown, index: number): string[] {
  */
 export type LifecyclePolicyOwner = 'NONE' | 'MANAGED' | 'OUTDATED' | 'USER_DEFINED';
 
+/** What the check of a repository answers: its policy's owner, or EXCLUDED when the settings file names it. */
+export type RepositoryCheck = LifecyclePolicyOwner | 'EXCLUDED';
+
 export function classifyLifecyclePolicy(storedText: string | undefined, current: LifecyclePolicy): LifecyclePolicyOwner {
   if (storedText === undefined) return 'NONE';
   if (isSameLifecyclePolicy(storedText, current)) return 'MANAGED';

@@ -5,9 +5,6 @@
 /** ECR's longest repository name. */
 export const MAX_REPOSITORY_NAME_LENGTH = 256;
 
-/** DescribeRepositories maxResults of the list step's one call per page. */
-export const REPOSITORY_PAGE_SIZE = 250;
-
 /**
  * The most repositories one child execution of the Distributed Map handles. Each child costs one state
  * transition in the parent, so fewer, larger children cost less; but a child is EXPRESS and must finish its whole

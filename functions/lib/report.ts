@@ -1,10 +1,10 @@
 // Counting what a sweep did. Each repository's steps end in one small result that names the repository, and each
 // page's results are added to the running report between pages.
-import type { LifecyclePolicyOwner } from './lifecycle-policy';
+import type { RepositoryCheck } from './lifecycle-policy';
 
 /** What the per-repository steps of the state machine return for one repository. */
 export type RepositoryResult = { repositoryName: string } & (
-  | { lifecyclePolicy: LifecyclePolicyOwner; imagesExpired: number }
+  | { lifecyclePolicy: RepositoryCheck; imagesExpired: number; bytesExpired: number }
   | { skipped: string }
   | { error: string }
 );
@@ -24,12 +24,21 @@ export interface Report {
   owned: number;
   /** Repositories with a policy of their own, left untouched. */
   userOwned: number;
+  /** Repositories the settings file excludes, left untouched whatever their policy. */
+  excluded: number;
   /** Repositories deleted while the sweep ran. */
   skipped: number;
   imagesExpired: number;
+  /** The imageSizeInBytes of the images expired, as ECR gave them. */
+  bytesExpired: number;
   failed: number;
-  /** The first MAX_FAILED_NAMES failed repositories, which the final attempt tries again. */
-  failedRepositoryNames: string[];
+  /** The first MAX_FAILED_NAMES failed repositories with the error each failed with; the final attempt retries them. */
+  failedRepositories: FailedRepository[];
+}
+
+export interface FailedRepository {
+  repositoryName: string;
+  error: string;
 }
 
 /**
@@ -38,11 +47,15 @@ export interface Report {
  */
 export const MAX_FAILED_NAMES = 100;
 
+/** The report before the first page: the tally starts from it, the definition holds none of its own. */
 export function emptyReport(): Report {
-  return { scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, skipped: 0, imagesExpired: 0, failed: 0, failedRepositoryNames: [] };
+  return {
+    scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, excluded: 0, skipped: 0, imagesExpired: 0, bytesExpired: 0, failed: 0,
+    failedRepositories: [],
+  };
 }
 
-const policyCounter = { NONE: 'applied', OUTDATED: 'applied', MANAGED: 'owned', USER_DEFINED: 'userOwned' } as const;
+const policyCounter = { NONE: 'applied', OUTDATED: 'applied', MANAGED: 'owned', USER_DEFINED: 'userOwned', EXCLUDED: 'excluded' } as const;
 
 export interface PageResults {
   scanned: number;
@@ -55,7 +68,7 @@ export interface PageResults {
    * relied on: any entry that is not an array of results is passed over.
    */
   results: unknown[];
-  /** The final attempt retries exactly `failedRepositoryNames`; reaching the tally means all of them came through. */
+  /** The final attempt retries exactly `failedRepositories`; reaching the tally means all of them came through. */
   finalAttempt: boolean;
 }
 
@@ -77,24 +90,26 @@ function isRepositoryResult(value: unknown): value is RepositoryResult {
   return typeof value === 'object' && value !== null && typeof (value as { repositoryName?: unknown }).repositoryName === 'string';
 }
 
-/** Adds one page of results (or the final attempt's) to the running report. */
-export function tallyPage(report: Report, page: PageResults): Report {
-  const next: Report = { ...report, failedRepositoryNames: [...report.failedRepositoryNames] };
+/** Adds one page of results (or the final attempt's) to the running report; `null` is the report before any page. */
+export function tallyPage(report: Report | null, page: PageResults): Report {
+  const before = report ?? emptyReport();
+  const next: Report = { ...before, failedRepositories: [...before.failedRepositories] };
   if (page.finalAttempt) {
-    next.failed -= report.failedRepositoryNames.length;
-    next.failedRepositoryNames = [];
+    next.failed -= before.failedRepositories.length;
+    next.failedRepositories = [];
   }
   next.scanned += page.scanned;
   next.cached += page.cached;
   for (const result of pageOutcomes(page)) {
     if ('error' in result) {
       next.failed += 1;
-      if (next.failedRepositoryNames.length < MAX_FAILED_NAMES) next.failedRepositoryNames.push(result.repositoryName);
+      if (next.failedRepositories.length < MAX_FAILED_NAMES) next.failedRepositories.push({ repositoryName: result.repositoryName, error: result.error });
     } else if ('skipped' in result) {
       next.skipped += 1;
     } else {
       next[policyCounter[result.lifecyclePolicy]] += 1;
       next.imagesExpired += result.imagesExpired;
+      next.bytesExpired += result.bytesExpired;
     }
   }
   return next;
@@ -104,6 +119,7 @@ export function tallyPage(report: Report, page: PageResults): Report {
 export interface PageMetrics {
   PoliciesApplied: number;
   ImagesExpired: number;
+  BytesExpired: number;
   /**
    * Negative after a final attempt that brought earlier failures through, so that the run's sum is the number of
    * repositories that failed for good.
@@ -116,6 +132,7 @@ export function pageMetrics(before: Report, after: Report): PageMetrics {
   return {
     PoliciesApplied: after.applied - before.applied,
     ImagesExpired: after.imagesExpired - before.imagesExpired,
+    BytesExpired: after.bytesExpired - before.bytesExpired,
     RepositoriesFailed: after.failed - before.failed,
   };
 }

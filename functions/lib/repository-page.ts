@@ -19,9 +19,9 @@ export const MAX_CALLS_PER_PAGE = 10;
 
 /**
  * The JSON around a name in the page's batches (quotes, comma) and its result's other fields, the longest being
- * `{"repositoryName":…,"lifecyclePolicy":"USER_DEFINED","imagesExpired":…}`.
+ * `{"repositoryName":…,"lifecyclePolicy":"USER_DEFINED","imagesExpired":…,"bytesExpired":…}`.
  */
-const BYTES_BESIDE_NAME = 96;
+const BYTES_BESIDE_NAME = 128;
 
 /** What the page has taken so far. */
 export interface PageFill {

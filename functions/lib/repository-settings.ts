@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX, isUnderPrefix } from './cached-repositories';
 import { isObject } from './json';
 import { compileRepositoryPattern, repositoryPatternProblem } from './repository-patterns';
-import { SETTINGS, SettingsError, type Settings } from './settings';
+import { SETTINGS, SettingsError, type RunSettings, type Settings } from './settings';
 
 /** What a prefix may set; anything it leaves out falls back to the stage setting of the same name. */
 export interface PrefixSettings {
@@ -51,6 +51,13 @@ export function parseSettingsFile(text: string, fileName?: string): SettingsFile
     }
   }
   if (problems.length > 0) throw new SettingsError(fileName ? problems.map((problem) => `${fileName}: ${problem}`) : problems);
+  return settings;
+}
+
+/** Settings data that did not come from a file (the Lambda environment's): the same checks, `where` naming it. */
+export function checkRepositorySettings(data: unknown, where: string): SettingsFile {
+  const { settings, problems } = readSettingsFile(data);
+  if (problems.length > 0) throw new SettingsError(problems.map((problem) => `${where}: ${problem}`));
   return settings;
 }
 
@@ -106,6 +113,21 @@ export function repositorySettingsResolver(
     if (exclusion) return { excluded: true, pattern: exclusion.pattern };
     return { excluded: false, ecrRepositoryPrefix, ...prefixSettings(settings, stage, ecrRepositoryPrefix) };
   };
+}
+
+/**
+ * One repository's settings in a run, for the per-repository steps: the settings file's exclusions and its prefix's
+ * values over the stage's. A repository under none of the run's prefixes (never listed as cached) takes the stage's.
+ */
+export function settingsOfRepository(run: RunSettings, ecrRepositoryPrefixes: readonly string[], repositoryName: string): RepositorySettings {
+  return (
+    repositorySettingsResolver(run.repositorySettings, run, ecrRepositoryPrefixes)(repositoryName) ?? {
+      excluded: false,
+      ecrRepositoryPrefix: '',
+      keepImages: run.keepImages,
+      unpulledDays: run.unpulledDays,
+    }
+  );
 }
 
 /** A prefix's settings, the stage's where the file sets none: for its repositories, its creation template, `policy --prefix`. */

@@ -2,6 +2,7 @@
 // tool starts here: `serverless package/deploy` (--param, params.<stage>), the command line's --param, and the
 // Lambda environment, which carries the settings the steps need as one JSON variable read back by this schema.
 import { z } from 'zod';
+import type { SettingsFile } from './repository-settings';
 
 // CloudWatch Logs accepts only these retention periods.
 const LOG_RETENTION_DAYS = [
@@ -105,6 +106,13 @@ export const SETTINGS = {
     meaning: 'Pull-through cache rules the stack creates (JSON or YAML, docs/pull-through-cache-rules.md); empty for none',
     run: false,
   },
+  settingsFile: {
+    type: string(() => true),
+    default: '',
+    expected: 'a path relative to the project or absolute, or empty',
+    meaning: 'Per-prefix keepImages and unpulledDays, and repositories never touched (YAML or JSON, see Per-prefix settings); empty for none',
+    run: false,
+  },
   manageOnlyConfiguredRules: {
     type: flag,
     default: false,
@@ -147,6 +155,7 @@ export interface Settings {
   manageRootPrefix: boolean;
   logRetentionInDays: number;
   pullThroughCacheRulesFile: string;
+  settingsFile: string;
   manageOnlyConfiguredRules: boolean;
   cloudTrailEvents: boolean;
   pullThroughCacheEvents: boolean;
@@ -201,7 +210,7 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** What the workflow's steps read at run time: the run settings, and the prefixes a scoped stack manages. */
+/** What the workflow's steps read at run time (functions/lib/run-settings.ts carries it to them). */
 export interface RunSettings {
   dryRun: boolean;
   keepImages: number;
@@ -210,38 +219,17 @@ export interface RunSettings {
   manageRootPrefix: boolean;
   /** The prefixes the stack manages when it manages only its own rules; empty: every pull-through cache rule's. */
   managedPrefixes: string[];
+  /** The settings file's per-prefix settings and exclusions (functions/lib/repository-settings.ts). */
+  repositorySettings: SettingsFile;
 }
 
-const RUN_NAMES = SETTING_NAMES.filter((name) => SETTINGS[name].run) as (keyof RunSettings & SettingName)[];
+export const RUN_SETTING_NAMES = SETTING_NAMES.filter((name) => SETTINGS[name].run) as (keyof RunSettings & SettingName)[];
 
-const runSchema = z.strictObject({
-  ...Object.fromEntries(RUN_NAMES.map((name) => [name, (SETTINGS[name] as Setting).type])),
-  managedPrefixes: z.array(z.string()),
-});
-
-export function runSettings(settings: Settings, managedPrefixes: string[] = []): RunSettings {
-  return { ...Object.fromEntries(RUN_NAMES.map((name) => [name, settings[name]])), managedPrefixes } as unknown as RunSettings;
-}
-
-/** The Lambda environment variable that carries the run settings. */
-export const RUN_SETTINGS_VARIABLE = 'ECR_LIFECYCLE_SETTINGS';
-
-export function runSettingsEnvironment(settings: RunSettings): Record<string, string> {
-  return { [RUN_SETTINGS_VARIABLE]: JSON.stringify(settings) };
-}
-
-/** A Lambda's run settings, read once at cold start from what packaging wrote; a missing or bad value is refused. */
-export function readRunSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
-  const value = env[RUN_SETTINGS_VARIABLE];
-  let json: unknown;
-  try {
-    json = JSON.parse(value ?? '');
-  } catch {
-    throw new SettingsError([`${RUN_SETTINGS_VARIABLE} must hold the run settings as JSON, got ${JSON.stringify(value)}`]);
-  }
-  const parsed = runSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new SettingsError(parsed.error.issues.map((issue) => `${RUN_SETTINGS_VARIABLE}.${issue.path.join('.')}: ${issue.message}`));
-  }
-  return parsed.data as unknown as RunSettings;
+export function runSettings(
+  settings: Settings,
+  managedPrefixes: string[] = [],
+  repositorySettings: SettingsFile = { prefixes: {}, exclude: [] },
+): RunSettings {
+  const run = Object.fromEntries(RUN_SETTING_NAMES.map((name) => [name, settings[name]]));
+  return { ...run, managedPrefixes, repositorySettings } as unknown as RunSettings;
 }

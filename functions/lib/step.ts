@@ -44,3 +44,10 @@ export interface Step<I, O, C = StepContext> {
   permissions: Permission[];
   run(input: I, context: C): Promise<O>;
 }
+
+/** What the per-repository steps are given: the repository, and the run's prefixes that decide its settings. */
+export interface RepositoryInput {
+  repositoryName: string;
+  /** The run's pull-through cache prefixes: the longest one the repository lies under decides its settings. */
+  ecrRepositoryPrefixes: string[];
+}

@@ -1,15 +1,22 @@
-// Whose lifecycle policy a repository carries: none, the tool's, an earlier one of the tool's, or a person's.
+// Whose lifecycle policy a repository carries: none, the tool's, an earlier one of the tool's (another keepImages),
+// or a person's; or EXCLUDED, when the settings file names the repository and nothing of it is looked at.
 import { GetLifecyclePolicyCommand, LifecyclePolicyNotFoundException, type ECRClient } from '@aws-sdk/client-ecr';
-import { buildLifecyclePolicy, classifyLifecyclePolicy, type LifecyclePolicyOwner } from '../lib/lifecycle-policy';
-import type { Step } from '../lib/step';
+import { buildLifecyclePolicy, classifyLifecyclePolicy, type RepositoryCheck } from '../lib/lifecycle-policy';
+import { settingsOfRepository } from '../lib/repository-settings';
+import type { RepositoryInput, Step } from '../lib/step';
 
-export const checkLifecyclePolicy: Step<{ repositoryName: string }, { lifecyclePolicy: LifecyclePolicyOwner }> = {
+export const checkLifecyclePolicy: Step<RepositoryInput, { lifecyclePolicy: RepositoryCheck }> = {
   name: 'checkLifecyclePolicy',
   permissions: [{ actions: ['ecr:GetLifecyclePolicy'], on: 'managedRepositories' }],
-  async run({ repositoryName }, { settings, ecr, logger }) {
+  async run({ repositoryName, ecrRepositoryPrefixes }, { settings, ecr, logger }) {
+    const repository = settingsOfRepository(settings, ecrRepositoryPrefixes, repositoryName);
+    if (repository.excluded) {
+      logger.info('checked lifecycle policy', { repositoryName, lifecyclePolicy: 'EXCLUDED', exclude: repository.pattern });
+      return { lifecyclePolicy: 'EXCLUDED' };
+    }
     const stored = await storedPolicyText(ecr, repositoryName);
-    const lifecyclePolicy = classifyLifecyclePolicy(stored, buildLifecyclePolicy(settings.keepImages));
-    logger.info('checked lifecycle policy', { repositoryName, lifecyclePolicy });
+    const lifecyclePolicy = classifyLifecyclePolicy(stored, buildLifecyclePolicy(repository.keepImages));
+    logger.info('checked lifecycle policy', { repositoryName, lifecyclePolicy, keepImages: repository.keepImages });
     return { lifecyclePolicy };
   },
 };

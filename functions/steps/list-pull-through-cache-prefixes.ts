@@ -2,6 +2,7 @@
 import { paginateDescribePullThroughCacheRules } from '@aws-sdk/client-ecr';
 import { ROOT_PREFIX, managedPrefixes } from '../lib/cached-repositories';
 import { parseExecutionInput } from '../lib/execution-input';
+import { prefixesWithoutRule } from '../lib/repository-settings';
 import type { Step } from '../lib/step';
 
 export interface SweepRun {
@@ -10,6 +11,8 @@ export interface SweepRun {
   repositoryName: string | null;
   ecrRepositoryPrefixes: string[];
   maxConcurrency: number;
+  /** Prefixes the settings file gives settings to that no pull-through cache rule has: a warning, not an error. */
+  prefixesWithoutRule: string[];
 }
 
 export const listPullThroughCachePrefixes: Step<{ input: unknown; executionStartTime: string }, SweepRun> = {
@@ -24,12 +27,17 @@ export const listPullThroughCachePrefixes: Step<{ input: unknown; executionStart
     if (prefixes.includes(ROOT_PREFIX) && !settings.manageRootPrefix && settings.managedPrefixes.length === 0) {
       logger.warn('a ROOT pull-through cache rule caches repositories with no prefix; they are left alone unless manageRootPrefix is true', { ecrRepositoryPrefix: ROOT_PREFIX });
     }
+    const withoutRule = prefixesWithoutRule(settings.repositorySettings, prefixes);
+    if (withoutRule.length > 0) {
+      logger.warn('the settings file sets prefixes no pull-through cache rule has: their settings apply to nothing', { prefixesWithoutRule: withoutRule });
+    }
     const run: SweepRun = {
       dryRun: input.dryRun ?? settings.dryRun,
       referenceTime: input.referenceTime ?? event.executionStartTime,
       repositoryName: input.repositoryName ?? null,
       ecrRepositoryPrefixes: managedPrefixes(prefixes, settings),
       maxConcurrency: settings.maxConcurrency,
+      prefixesWithoutRule: withoutRule,
     };
     logger.info('sweep starts', { ...run });
     return run;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
 import { ECR_REPOSITORY_PREFIX, REPOSITORY_NAME, ROOT_PREFIX } from '../../functions/lib/cached-repositories';
+import { MAX_REPOSITORY_NAME_LENGTH } from '../../functions/lib/limits';
 
 /**
  * The operations that act on a named repository: a repository's fault may name only these, so that a typo, or an
@@ -20,6 +21,13 @@ export const REPOSITORY_OPERATIONS = [
 ] as const;
 export type RepositoryOperation = (typeof REPOSITORY_OPERATIONS)[number];
 
+/**
+ * How a repository's `faults` may fail the child execution of the Distributed Map that holds it, whole: as Step
+ * Functions ends an EXPRESS child past its 5 minutes (States.Timeout), or one that breaks (States.Runtime).
+ */
+export const CHILD_EXECUTION_FAULTS = ['States.Timeout', 'States.Runtime'] as const;
+export type ChildExecutionFault = (typeof CHILD_EXECUTION_FAULTS)[number];
+
 /** Every operation the endpoint serves. */
 export const ECR_OPERATIONS = ['DescribePullThroughCacheRules', ...REPOSITORY_OPERATIONS, 'DescribeRegistry'] as const;
 export type EcrOperation = (typeof ECR_OPERATIONS)[number];
@@ -28,6 +36,15 @@ export type EcrOperation = (typeof ECR_OPERATIONS)[number];
 const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 const ERROR_NAME = /^[A-Z][A-Za-z0-9]*$/;
+
+const errorName = z.string().regex(ERROR_NAME, 'expected an error name');
+const faultsSchema = z.strictObject({
+  ...(Object.fromEntries(REPOSITORY_OPERATIONS.map((operation) => [operation, errorName.optional()])) as Record<
+    RepositoryOperation,
+    z.ZodOptional<typeof errorName>
+  >),
+  ChildExecution: z.enum(CHILD_EXECUTION_FAULTS, { error: `expected one of ${CHILD_EXECUTION_FAULTS.join(', ')}` }).optional(),
+});
 
 const timestamp = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 timestamp with a time zone' });
 
@@ -60,14 +77,12 @@ const repositorySchema = z
   .strictObject({
     repositoryName: z
       .string()
-      .min(2, 'expected 2..256 characters')
-      .max(256, 'expected 2..256 characters')
+      .min(2, `expected 2..${MAX_REPOSITORY_NAME_LENGTH} characters`)
+      .max(MAX_REPOSITORY_NAME_LENGTH, `expected 2..${MAX_REPOSITORY_NAME_LENGTH} characters`)
       .regex(REPOSITORY_NAME, 'not a valid ECR repository name'),
     lifecyclePolicyText: z.string().optional(),
     images: z.array(imageSchema).optional(),
-    faults: z
-      .partialRecord(z.enum(REPOSITORY_OPERATIONS), z.string().regex(ERROR_NAME, 'expected an error name'))
-      .optional(),
+    faults: faultsSchema.optional(),
   })
   .superRefine((repo, ctx) => {
     if (repo.lifecyclePolicyText !== undefined) {

@@ -11,7 +11,8 @@
 //   repository (HTTP 400, 500 for ServerException), after request validation and the existence check.
 //   A repository deleted mid-run is `{"GetLifecyclePolicy": "RepositoryNotFoundException", ...}` for each
 //   per-repository operation: it is still listed by DescribeRepositories, but every call on it says it is gone.
-//   `deleteRepository(name)` removes one for real at any moment.
+//   `deleteRepository(name)` removes one for real at any moment. `ChildExecution` names no ECR operation: the
+//   local runner asks `childExecutionFault(name)` and fails the child execution holding that repository whole.
 //
 // Counters: `calls[operation]` counts every request received, whatever its outcome (throttled, faulted, invalid),
 // so "no mutating call was made" is `calls.PutLifecyclePolicy === 0 && calls.BatchDeleteImage === 0`;
@@ -20,7 +21,7 @@
 import { parseJsonObject, startAwsJsonServer, type AwsJsonRequest } from './aws-json';
 import { EcrError } from './errors';
 import { EcrOperations } from './operations';
-import { ECR_OPERATIONS, type EcrOperation, type Registry } from './registry-file';
+import { ECR_OPERATIONS, type ChildExecutionFault, type EcrOperation, type Registry } from './registry-file';
 import { RegistryStore } from './store';
 import { TokenBucket } from './token-bucket';
 
@@ -38,6 +39,8 @@ export interface EcrEndpoint {
   throttled: Record<string, number>;
   /** The current state, in the registry file format. */
   registry(): Registry;
+  /** How the child execution holding this repository fails whole (its `faults.ChildExecution`), if it does. */
+  childExecutionFault(repositoryName: string): ChildExecutionFault | undefined;
   /** Removes a repository now, as if someone deleted it; false when there was none by that name. */
   deleteRepository(name: string): boolean;
   close(): Promise<void>;
@@ -79,6 +82,7 @@ export async function startEcrEndpoint(registry: Registry, options: EcrEndpointO
     calls,
     throttled,
     registry: () => store.toRegistry(),
+    childExecutionFault: (repositoryName) => store.childExecutionFault(repositoryName),
     deleteRepository: (name) => store.repositories.delete(name),
     close: server.close,
   };

@@ -1,7 +1,7 @@
 // The endpoint's live state: the registry file's contents, changed by the mutating calls, and given back in the
 // same file format. Timestamps stay the strings the file gave, so a registry written back out is unchanged
 // wherever no call changed it.
-import type { RepositoryOperation, PullThroughCacheRuleEntry, Registry, RegistryImage } from './registry-file';
+import type { ChildExecutionFault, PullThroughCacheRuleEntry, Registry, RegistryImage, RegistryRepository } from './registry-file';
 
 export interface StoredImage {
   imageDigest: string;
@@ -20,7 +20,7 @@ export interface StoredRepository {
   images: Map<string, StoredImage>;
   /** Whether the file had an `images` list, so a repository written back out keeps its shape. */
   listsImages: boolean;
-  faults: Partial<Record<RepositoryOperation, string>>;
+  faults: NonNullable<RegistryRepository['faults']>;
 }
 
 export class RegistryStore {
@@ -46,6 +46,11 @@ export class RegistryStore {
         faults: { ...(repo.faults ?? {}) },
       });
     }
+  }
+
+  /** How the child execution holding this repository fails whole, if its faults say so. */
+  childExecutionFault(repositoryName: string): ChildExecutionFault | undefined {
+    return this.repositories.get(repositoryName)?.faults.ChildExecution;
   }
 
   /** The current state in the registry file format. */

@@ -3,25 +3,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { main } from '../../local/cli';
+import { runCli } from './run-cli';
 
 const EXAMPLE = path.resolve(__dirname, '../../config/pull-through-cache-rules.example.json');
 
-class Collect extends Writable {
-  text = '';
-  _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-async function run(...args: string[]) {
-  const out = new Collect();
-  const err = new Collect();
-  const code = await main(['node', 'ecr-lifecycle', ...args], { out, err } as unknown as Parameters<typeof main>[1]);
-  return { code, stdout: out.text, stderr: err.text };
-}
+const run = runCli;
 
 let dir: string;
 const rulesFile = (rules: unknown[]) => {
@@ -66,13 +52,13 @@ describe('ecr-lifecycle rules --check', () => {
 
   test('takes ROOT only as far as manageRootPrefix allows, through --param', async () => {
     const file = rulesFile([{ ecrRepositoryPrefix: 'ROOT', upstreamRegistryUrl: 'quay.io' }]);
-    expect((await run('rules', '--file', file, '--check')).stderr).toContain('unless the stage param manageRootPrefix is true');
+    expect((await run('rules', '--file', file, '--check')).stderr).toContain('unless the stage setting manageRootPrefix is true');
     const allowed = await run('rules', '--file', file, '--check', '--param', 'manageRootPrefix=true');
     expect(allowed.code).toBe(2);
     expect(allowed.stderr).toContain('ROOT exists only for ECR-to-ECR rules');
   });
 
-  test('reads the stage param pullThroughCacheRulesFile when no --file is given, and needs one', async () => {
+  test('reads the stage setting pullThroughCacheRulesFile when no --file is given, and needs one', async () => {
     const configured = await run('rules', '--check', '--param', 'pullThroughCacheRulesFile=config/pull-through-cache-rules.example.json');
     expect(configured.code).toBe(0);
     const none = await run('rules', '--check');

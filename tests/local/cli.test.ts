@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { createServer } from 'node:net';
+import { PassThrough, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { SETTINGS, SETTING_NAMES } from '../../functions/lib/settings';
@@ -122,7 +123,12 @@ describe('sweep --registry', () => {
       dryRun: false,
       referenceTime: NOW,
       status: 'SUCCEEDED',
-      report: { scanned: 4, cached: 3, applied: 1, owned: 1, userOwned: 1, skipped: 0, imagesExpired: 2, failed: 0, failedRepositoryNames: [] },
+      report: {
+        scanned: 4, cached: 3, applied: 1, owned: 1, userOwned: 1, excluded: 0, skipped: 0, imagesExpired: 2, bytesExpired: 0, failed: 0,
+        failedRepositories: [],
+      },
+      storage: { expired: '2 images, 0 B', usdPerMonth: 0, saving: expect.stringContaining('$0.10 per GB-month') },
+      warnings: [],
     });
     expect(JSON.parse(readFileSync(file('out.json'), 'utf8'))).toEqual({
       pullThroughCacheRules: registry.pullThroughCacheRules,
@@ -164,14 +170,28 @@ describe('sweep --registry', () => {
 
     const human = await run('sweep', '--registry', file('faulty.json'), '--now', NOW);
     expect(human.code).toBe(1);
-    expect(human.stdout).toMatch(/Failed repositories:\n\s+docker-hub\/library\/nginx/);
+    expect(human.stdout).toMatch(/Failed repositories:\n\s+docker-hub\/library\/nginx: \w+/);
 
     const json = await run('sweep', '--registry', file('faulty.json'), '--now', NOW, '--json');
     expect(json.code).toBe(1);
     const summary = JSON.parse(json.stdout);
     expect(summary.status).toBe('FAILED');
-    expect(summary.report.failedRepositoryNames).toEqual(['docker-hub/library/nginx']);
+    expect(summary.report.failedRepositories).toEqual([{ repositoryName: 'docker-hub/library/nginx', error: expect.any(String) }]);
     expect(summary.report.failed).toBe(1);
+  });
+
+  it('exits 1 and names the repository whose child execution fails whole, the others done', async () => {
+    const faulty = structuredClone(registry) as typeof registry & { repositories: Record<string, unknown>[] };
+    faulty.repositories[3].faults = { ChildExecution: 'States.Timeout' };
+    writeJson('faulty.json', faulty);
+
+    const human = await run('sweep', '--registry', file('faulty.json'), '--now', NOW, '--registry-out', file('after.json'));
+    expect(human.code).toBe(1);
+    const named = human.stdout.split('Failed repositories:\n')[1]?.trimEnd().split('\n');
+    expect(named).toEqual([expect.stringMatching(/^\s+docker-hub\/library\/redis\b/)]);
+    const after = JSON.parse(readFileSync(file('after.json'), 'utf8'));
+    expect(after.repositories[0].lifecyclePolicyText).toBe(TOOL_POLICY);
+    expect(after.repositories[3].images).toHaveLength(2);
   });
 });
 
@@ -259,7 +279,7 @@ describe('bad input', () => {
 
   it('a --now that is not an ISO time with a zone', async () => {
     writeJson('registry.json', registry);
-    await expectBadInput(['sweep', '--registry', file('registry.json'), '--now', '2026-11-28'], /--now.*'2026-11-28'/);
+    await expectBadInput(['sweep', '--registry', file('registry.json'), '--now', '2026-11-28'], /^ecr-lifecycle: --now 2026-11-28: expected an ISO 8601 time with a zone/);
   });
 
   it('an unknown option', async () => {
@@ -382,5 +402,210 @@ describe('sweep --demo', () => {
     expect(report.owned).toBeGreaterThan(0);
     expect(report.applied + report.owned + report.userOwned).toBe(cached.length);
     expect(hash()).toBe(before);
+  });
+});
+
+describe('command-line hygiene', () => {
+  /** Exit 2, nothing on stdout, one line on stderr matching `names`. */
+  function expectOneLine(result: Run, names: RegExp): void {
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(names);
+  }
+
+  describe('refuses before anything runs', () => {
+    beforeEach(() => writeJson('registry.json', registry));
+    const sweepTo = (...args: string[]) => run('sweep', '--registry', file('registry.json'), '--now', NOW, ...args);
+
+    it.each([
+      ['--registry-out', 'a missing folder', () => file('missing/out.json'), /folder .* does not exist/],
+      ['--registry-out', 'a folder', () => dir, /is a folder/],
+      ['--plan', 'a missing folder', () => file('missing/plan.json'), /folder .* does not exist/],
+      ['--plan', 'a folder', () => dir, /is a folder/],
+    ])('%s in %s', async (option, _, target, problem) => {
+      const other = option === '--plan' ? ['--registry-out', file('out.json')] : ['--plan', file('plan.json')];
+      const result = await sweepTo(option, target(), ...other);
+      expectOneLine(result, new RegExp(`^ecr-lifecycle: ${option} .*${problem.source}`));
+      expect(existsSync(file('out.json')) || existsSync(file('plan.json'))).toBe(false);
+    });
+
+    // Root writes through permission bits; /sys refuses even root. Elsewhere a folder without write permission does.
+    const root = process.getuid?.() === 0;
+    (root && !existsSync('/sys/kernel') ? it.skip : it)('--plan where it has no permission to write', async () => {
+      let folder = '/sys';
+      if (!root) {
+        folder = file('read-only');
+        require('node:fs').mkdirSync(folder, { mode: 0o500 });
+      }
+      expectOneLine(await sweepTo('--plan', path.join(folder, 'plan.json')), /^ecr-lifecycle: --plan .*: no permission to write it/);
+    });
+
+    it('the registry file as --registry-out', async () => {
+      const before = readFileSync(file('registry.json'), 'utf8');
+      expectOneLine(await sweepTo('--registry-out', path.join(dir, '.', 'registry.json')), /^ecr-lifecycle: --registry-out .*: is the same file as --registry/);
+      expect(readFileSync(file('registry.json'), 'utf8')).toBe(before);
+    });
+
+    it('a --now date that does not exist', async () => {
+      const result = await run('sweep', '--registry', file('registry.json'), '--now', '2026-02-30T00:00:00Z', '--registry-out', file('out.json'));
+      expectOneLine(result, /^ecr-lifecycle: --now 2026-02-30T00:00:00Z: February 2026 has no day 30$/m);
+      expect(existsSync(file('out.json'))).toBe(false);
+    });
+  });
+
+  it('serve refuses a port in use with one line', async () => {
+    writeJson('registry.json', registry);
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as { port: number };
+    try {
+      expectOneLine(await run('serve', '--registry', file('registry.json'), '--port', String(port)), new RegExp(`^ecr-lifecycle: --port ${port}: port ${port} on 127.0.0.1 is already in use`));
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('--version prints the version of the package', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const result = await run('--version');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${version}\n`);
+  });
+
+  it('--help says that --now does not go with --event', async () => {
+    // Each option's entry: its first line, starting with the option, and the wrapped lines under it.
+    const entries = (await run('sweep', '--help')).stdout.split(/\n(?= {2}-)/).map((entry) => entry.replace(/\s+/g, ' ').trim());
+    const text = (option: string) => entries.find((entry) => entry.startsWith(`${option} `));
+    expect(text('--now')).toMatch(/not with --event/);
+    expect(text('--event')).toMatch(/no --now/);
+  });
+
+  describe('--event for a repository with nothing to do', () => {
+    const event = (repositoryName: string) => {
+      const shape = JSON.parse(readFileSync(path.join(ROOT, 'fixtures/events/create-repository-api-call.json'), 'utf8'));
+      shape.detail.requestParameters.repositoryName = repositoryName;
+      writeJson('event.json', shape);
+      return file('event.json');
+    };
+
+    it.each([
+      ['that does not exist', 'docker-hub/library/no-such-image', /^docker-hub\/library\/no-such-image: no such repository in the registry; nothing to do\n$/],
+      ['outside every prefix', 'quayside/app', /^quayside\/app: not under any pull-through cache prefix the stage manages; nothing to do\n$/],
+    ])('says so in one line and exits 0: a repository %s', async (_, repositoryName, line) => {
+      writeJson('registry.json', registry);
+      const result = await run('sweep', '--registry', file('registry.json'), '--event', event(repositoryName));
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(line);
+    });
+  });
+
+  describe('sweep --aws', () => {
+    /** The command line with a stdin that is (or is not) a terminal and answers `answer`. */
+    async function runAnswering(answer: string | undefined, args: string[]): Promise<Run> {
+      const out = new Collect();
+      const err = new Collect();
+      const stdin = Object.assign(new PassThrough(), { isTTY: answer !== undefined });
+      if (answer !== undefined) stdin.end(answer);
+      else stdin.end();
+      const code = await main(['node', 'ecr-lifecycle', ...args], { out, err, in: stdin } as unknown as Parameters<typeof main>[1]);
+      return { code, stdout: out.text, stderr: err.text };
+    }
+
+    async function onAccount<T>(work: (calls: Record<string, number>) => Promise<T>, environment: Record<string, string | undefined> = {}): Promise<T> {
+      const endpoint = await startEcrEndpoint(parseRegistry(registry));
+      try {
+        return await withEnvironment(
+          { AWS_ENDPOINT_URL_ECR: endpoint.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', ...environment },
+          () => work(endpoint.calls),
+        );
+      } finally {
+        await endpoint.close();
+      }
+    }
+    const mutations = (calls: Record<string, number>) => (calls.PutLifecyclePolicy ?? 0) + (calls.BatchDeleteImage ?? 0);
+
+    it('without --dry-run and without a terminal needs --yes, and calls nothing', async () => {
+      await onAccount(async (calls) => {
+        expectOneLine(await runAnswering(undefined, ['sweep', '--aws', '--now', NOW]), /^ecr-lifecycle: .*needs --yes when stdin is not a terminal\n$/);
+        expect(Object.values(calls).reduce((a, b) => a + b, 0)).toBe(0);
+      });
+    });
+
+    it('asks on a terminal, and changes nothing unless the answer is yes', async () => {
+      await onAccount(async (calls) => {
+        const declined = await runAnswering('n\n', ['sweep', '--aws', '--now', NOW]);
+        expect(declined.code).toBe(2);
+        expect(declined.stderr).toMatch(/account 123456789012 \(us-east-1\)\? \[y\/N\] ecr-lifecycle: not confirmed: nothing changed\n$/);
+        expect(mutations(calls)).toBe(0);
+
+        const confirmed = await runAnswering('y\n', ['sweep', '--aws', '--now', NOW]);
+        expect(confirmed.code).toBe(0);
+        expect(mutations(calls)).toBeGreaterThan(0);
+      });
+    });
+
+    it('--yes skips the question', async () => {
+      await onAccount(async (calls) => {
+        const result = await runAnswering(undefined, ['sweep', '--aws', '--now', NOW, '--yes']);
+        expect(result.code).toBe(0);
+        expect(result.stderr).not.toMatch(/\[y\/N\]/);
+        expect(mutations(calls)).toBeGreaterThan(0);
+      });
+    });
+
+    it('--region and --profile go to the SDK, which resolves the rest as the AWS CLI does', async () => {
+      writeFileSync(file('config'), '[profile cache-admin]\nregion = eu-central-1\n');
+      writeFileSync(file('credentials'), '[cache-admin]\naws_access_key_id = profile-key\naws_secret_access_key = profile-secret\n');
+      const files = { AWS_CONFIG_FILE: file('config'), AWS_SHARED_CREDENTIALS_FILE: file('credentials'), AWS_REGION: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined };
+      await onAccount(async () => {
+        const byProfile = await run('sweep', '--aws', '--dry-run', '--profile', 'cache-admin');
+        expect(byProfile.stderr).toMatch(/^Sweeping ECR of account 123456789012 in eu-central-1 \(dry run\)\n/);
+        expect(byProfile.code).toBe(0);
+        const byRegion = await run('sweep', '--aws', '--dry-run', '--profile', 'cache-admin', '--region', 'ap-southeast-2');
+        expect(byRegion.stderr).toMatch(/^Sweeping ECR of account 123456789012 in ap-southeast-2 \(dry run\)\n/);
+      }, files);
+    });
+
+    it('--profile and --region go with --aws only', async () => {
+      writeJson('registry.json', registry);
+      expectOneLine(await run('sweep', '--registry', file('registry.json'), '--region', 'eu-west-1'), /^ecr-lifecycle: --profile and --region go with --aws\n$/);
+    });
+  });
+
+  describe('the report', () => {
+    const sized = structuredClone(registry) as typeof registry;
+    // 1.5 GiB and 512 MiB in the two images the sweep expires (nginx 1.25 and redis's untagged one).
+    (sized.repositories[0].images[0] as Record<string, unknown>).imageSizeInBytes = 1.5 * 2 ** 30;
+    (sized.repositories[3].images[0] as Record<string, unknown>).imageSizeInBytes = 512 * 2 ** 20;
+
+    it('gives the images expired in human units and the monthly saving with its assumption; a dry run says would', async () => {
+      writeJson('sized.json', sized);
+      const dry = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--dry-run');
+      expect(dry.stdout).toMatch(/\nWould free 2 images, 2\.0 GiB: about \$0\.20 a month at ECR's storage price of \$0\.10 per GB-month \(us-east-1; GB read as 2\^30 bytes\)\n/);
+      const real = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--json');
+      expect(JSON.parse(real.stdout)).toMatchObject({ report: { bytesExpired: 2 * 2 ** 30 }, storage: { expired: '2 images, 2.0 GiB', usdPerMonth: 0.2 } });
+    });
+
+    it('--json stays one JSON document on stdout with --verbose: the log lines go to stderr', async () => {
+      writeJson('sized.json', sized);
+      const result = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--json', '--verbose');
+      expect(JSON.parse(result.stdout).status).toBe('SUCCEEDED');
+      expect(result.stderr).toBe('');
+    });
+
+    it('--plan lists every cached repository with its action and the images expired', async () => {
+      writeJson('sized.json', sized);
+      const result = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--dry-run', '--plan', file('plan.json'));
+      expect(result.code).toBe(0);
+      const plan = JSON.parse(readFileSync(file('plan.json'), 'utf8'));
+      expect(plan).toMatchObject({ referenceTime: NOW, dryRun: true, imagesExpired: 2, bytesExpired: 2 * 2 ** 30 });
+      expect(plan.repositories.map((r: { repositoryName: string; action: string }) => [r.repositoryName, r.action])).toEqual([
+        ['docker-hub/library/nginx', 'put-policy'],
+        ['docker-hub/library/redis', 'managed'],
+        ['quay/coreos/etcd', 'left-alone'],
+      ]);
+      expect(plan.repositories[0].imagesExpired).toEqual([{ ...sized.repositories[0].images[0] }].map((i) => ({ ...i, imagePushedAt: '2026-01-01T00:00:00.000Z', lastRecordedPullTime: '2026-09-29T00:00:00.000Z' })));
+    });
   });
 });

@@ -49,6 +49,7 @@ async function sweep(registry: Registry) {
       repositoryName: null,
       ecrRepositoryPrefixes: ['quay'],
       maxConcurrency: registry.maxConcurrency,
+      prefixesWithoutRule: [],
     }),
     ListCachedRepositories: (input: Json) => {
       const index = input.nextToken === null ? 0 : Number(input.nextToken);
@@ -70,7 +71,7 @@ async function sweep(registry: Registry) {
     PutLifecyclePolicy: () => null,
     ExpireUnpulledImages: ({ repositoryName }: Json) => {
       expired.push(repositoryName);
-      return { imagesExpired: 1 };
+      return { imagesExpired: 1, bytesExpired: 0 };
     },
     TallyReport: (input: Json) => tallyPage(input.report, input) as Json,
   };
@@ -124,7 +125,8 @@ describe('the sweep definition, its Map Runs run as on AWS', () => {
     // Its child held a-0..a-2; the others of that child come through in the final attempt, a-1 fails again.
     expect(result).toMatchObject({ status: 'FAILED', error: EXCEED_TOLERATED_FAILURE_THRESHOLD, failedAt: 'ManageRepositories' });
     expect(result.expired.sort()).toEqual(pages.flat().filter((n) => n !== 'quay/a-1').sort());
-    expect(result.tallies.at(-1)).toMatchObject({ failed: 3, failedRepositoryNames: ['quay/a-0', 'quay/a-1', 'quay/a-2'] });
+    expect(result.tallies.at(-1)?.failedRepositories.map((f) => f.repositoryName)).toEqual(['quay/a-0', 'quay/a-1', 'quay/a-2']);
+    expect(result.tallies.at(-1)?.failed).toBe(3);
     const finalAttempt = result.mapRuns.at(-1);
     expect(finalAttempt).toMatchObject({ finalAttempt: true, mapRun: { maxConcurrency: 3, toleratedFailurePercentage: 0 } });
     // The Map Run failed after starting every child of the final attempt, so Redrive re-runs only a-1's.
@@ -135,7 +137,7 @@ describe('the sweep definition, its Map Runs run as on AWS', () => {
   it('retries a repository that failed alone, and fails at the Map when it fails again', async () => {
     const result = await sweep({ pages: [repos('a', 4)], maxConcurrency: 2, checkFails: { 'quay/a-2': 2 } });
     expect(result).toMatchObject({ status: 'FAILED', error: EXCEED_TOLERATED_FAILURE_THRESHOLD, failedAt: 'ManageRepositories' });
-    expect(result.tallies).toEqual([expect.objectContaining({ failed: 1, failedRepositoryNames: ['quay/a-2'] })]);
+    expect(result.tallies).toEqual([expect.objectContaining({ failed: 1, failedRepositories: [expect.objectContaining({ repositoryName: 'quay/a-2' })] })]);
     const failedChild = result.events.find((e: Json) => e.type === 'MapIterationFailed' && e.parentState.name === 'ManageRepositories');
     expect(failedChild).toMatchObject({ Error: 'RepositoryFailed', Cause: 'quay/a-2 failed again with AccessDeniedException' });
   });
@@ -149,7 +151,7 @@ describe('the sweep definition, its Map Runs run as on AWS', () => {
       checkFails: Object.fromEntries(failing.map((n) => [n, 1])),
     });
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.report).toMatchObject({ cached: 5, owned: 5, failed: 0, failedRepositoryNames: [] });
+    expect(result.report).toMatchObject({ cached: 5, owned: 5, failed: 0, failedRepositories: [] });
     // The first pass ran one child (of up to 20 repositories, 10 at once); the final attempt five children at once.
     expect(result.mapRuns.map((input: Json) => input.mapRun.maxConcurrency)).toEqual([1, 5]);
     expect(result.mostChecksAtOnce).toBe(5);

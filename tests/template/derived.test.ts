@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { lifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { checkPullThroughCacheRules } from '../../functions/lib/pull-through-cache-rules';
-import { KEEP_IMAGES, MAX_CONCURRENCY, readRunSettings, SETTINGS, UNPULLED_DAYS, type SettingName } from '../../functions/lib/settings';
+import { KEEP_IMAGES, MAX_CONCURRENCY, SETTINGS, UNPULLED_DAYS, type SettingName } from '../../functions/lib/settings';
+import { readRunSettings } from '../../functions/lib/run-settings';
 import { STEPS, WORKFLOW_STEPS } from '../../functions/steps';
 import {
   derive,
@@ -64,6 +65,7 @@ describe('the raw settings', () => {
       maxConcurrency: SETTINGS.maxConcurrency.default,
       manageRootPrefix: SETTINGS.manageRootPrefix.default,
       managedPrefixes: [],
+      repositorySettings: { prefixes: {}, exclude: [] },
     });
   });
 });
@@ -256,14 +258,16 @@ describe('the pull-through cache rules', () => {
     ]);
   });
 
-  test('carry the policy text the sweep applies in each creation template, made before its rule', () => {
+  test("carry each prefix's policy text in its creation template, made before its rule", () => {
     const rules = checkPullThroughCacheRules([
       { ecrRepositoryPrefix: 'quay', upstreamRegistryUrl: 'quay.io' },
       { ecrRepositoryPrefix: 'quay.io', upstreamRegistryUrl: 'quay.io' },
     ]);
-    const resources = pullThroughCacheRuleResources(rules, lifecyclePolicyText(2)) as Record<string, any>;
+    const keep: Record<string, number> = { quay: 2, 'quay.io': 5 };
+    const resources = pullThroughCacheRuleResources(rules, (prefix) => lifecyclePolicyText(keep[prefix])) as Record<string, any>;
     expect(Object.keys(resources)).toEqual(['RepositoryCreationTemplateQuay', 'PullThroughCacheRuleQuay', 'RepositoryCreationTemplateQuayIo', 'PullThroughCacheRuleQuayIo']);
     expect(resources.RepositoryCreationTemplateQuay.Properties.LifecyclePolicy).toBe(lifecyclePolicyText(2));
+    expect(resources.RepositoryCreationTemplateQuayIo.Properties.LifecyclePolicy).toBe(lifecyclePolicyText(5));
     expect(resources.PullThroughCacheRuleQuay.DependsOn).toEqual(['RepositoryCreationTemplateQuay']);
   });
 
@@ -273,10 +277,59 @@ describe('the pull-through cache rules', () => {
       { ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io', credentialArn: arn },
       { ecrRepositoryPrefix: 'github', upstreamRegistryUrl: 'ghcr.io', credentialArn: 'arn:aws:secretsmanager:REGION:ACCOUNT:secret:ecr-pullthroughcache/github' },
     ]);
-    const resources = pullThroughCacheRuleResources(rules, lifecyclePolicyText(1)) as Record<string, any>;
+    const resources = pullThroughCacheRuleResources(rules, () => lifecyclePolicyText(1)) as Record<string, any>;
     expect(resources.PullThroughCacheRuleDockerHub.Properties.CredentialArn).toBe(arn);
     expect(resources.PullThroughCacheRuleGithub.Properties.CredentialArn).toEqual({
       'Fn::Sub': 'arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:ecr-pullthroughcache/github',
     });
+  });
+});
+
+describe('the settings file', () => {
+  const write = (text: string) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'settings-file-')), 'settings.yml');
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  test("travels to the functions in the run settings, read back by the functions' own reader", () => {
+    const file = write('prefixes:\n  docker-hub: { keepImages: 3, unpulledDays: 90 }\n  k8s: { unpulledDays: 0 }\nexclude:\n  - quay/acme/*\n');
+    expect(runSettingsOf({ settingsFile: file }).repositorySettings).toEqual({
+      prefixes: { 'docker-hub': { keepImages: 3, unpulledDays: 90 }, k8s: { unpulledDays: 0 } },
+      exclude: ['quay/acme/*'],
+    });
+  });
+
+  test("gives each creation template its own prefix's policy, the stage's where the file sets none", () => {
+    const file = write('prefixes:\n  docker-hub: { keepImages: 3 }\n');
+    const derived = derive(withParams({ settingsFile: file, pullThroughCacheRulesFile: EXAMPLE, keepImages: 2 }));
+    const templates = Object.values(derived.resources as Record<string, any>).filter((r) => r.Type === 'AWS::ECR::RepositoryCreationTemplate');
+    const byPrefix = Object.fromEntries(templates.map((t) => [t.Properties.Prefix, t.Properties.LifecyclePolicy]));
+    expect(byPrefix['docker-hub']).toBe(lifecyclePolicyText(3));
+    expect(byPrefix.quay).toBe(lifecyclePolicyText(2));
+  });
+
+  test('is refused with every problem of it, and of the rules file, in one message', () => {
+    const file = write('prefixes:\n  Docker: { keepImages: 0 }\nexclude: ["quay//x"]\nkeep: 1\n');
+    const problems = problemsOf(withParams({ settingsFile: file, pullThroughCacheRulesFile: 'no/such/rules.json' }));
+    expect(problems).toEqual([
+      expect.stringContaining('pullThroughCacheRulesFile no/such/rules.json cannot be read'),
+      expect.stringContaining('unknown field "keep"'),
+      expect.stringContaining('prefixes.Docker is not a pull-through cache prefix'),
+      expect.stringContaining('prefixes.Docker.keepImages must be a whole number from 1 to 1000, got 0'),
+      expect.stringContaining('exclude[0] "quay//x"'),
+    ]);
+  });
+
+  test('that cannot be read is named', () => {
+    expect(problemsOf(withParams({ settingsFile: 'no/such/settings.yml' }))).toEqual([
+      expect.stringContaining('settingsFile no/such/settings.yml cannot be read (ENOENT)'),
+    ]);
+  });
+
+  test('too big for a Lambda environment is refused with the size to lose', () => {
+    const exclude = Array.from({ length: 400 }, (_, i) => `  - docker-hub/team-${i}/service-name-${i}`).join('\n');
+    const problems = problemsOf(withParams({ settingsFile: write(`exclude:\n${exclude}\n`) }));
+    expect(problems).toEqual([expect.stringMatching(/settingsFile is too big .* shorten the file by at least \d+ bytes/)]);
   });
 });

@@ -12,7 +12,7 @@ const FOLDER = `${SERVICE_NAME}-${STAGE}`;
 /** The fields of a per-repository outcome line (the plan's fields, plus how the run was started). */
 const OUTCOME_FIELDS = new Set([
   'message', 'repositoryName', 'action', 'dryRun', 'imagesExpired', 'imagesExpiredCount', 'bytesExpired',
-  'referenceTime', 'executionName', 'error',
+  'referenceTime', 'error',
 ]);
 
 /** An outcome line as the Powertools logger writes it: one JSON object, no spaces. */
@@ -70,11 +70,12 @@ function messagePattern(q: QueryDefinition): RegExp {
   return new RegExp(match[1]);
 }
 
-/** The log group the expireUnpulledImages function writes to: /aws/lambda/<its function name>. */
-function expireFunctionLogGroup(): string {
-  const fn = stack.resource('ExpireUnpulledImagesLambdaFunction');
+/** The log group a function writes to: /aws/lambda/<its function name>. */
+function functionLogGroup(logicalId: string): string {
+  const fn = stack.resource(logicalId);
   return `/aws/lambda/${stack.resolve(fn.Properties?.FunctionName) as string}`;
 }
+const expireFunctionLogGroup = () => functionLogGroup('ExpireUnpulledImagesLambdaFunction');
 
 describe('saved queries', () => {
   const NAMES = ['What the sweeps deleted', 'What a dry run would delete', 'Repositories that failed'];
@@ -84,9 +85,14 @@ describe('saved queries', () => {
     expect(names.sort()).toEqual(NAMES.map((n) => `${FOLDER}/${n}`).sort());
   });
 
-  it.each(NAMES)('"%s" reads the log group expireUnpulledImages writes, and only its outcome lines', (name) => {
+  // Images are expired by expireUnpulledImages; a failed repository ends in the definition and tallyReport logs it.
+  it.each([
+    ['What the sweeps deleted', 'ExpireUnpulledImagesLambdaFunction'],
+    ['What a dry run would delete', 'ExpireUnpulledImagesLambdaFunction'],
+    ['Repositories that failed', 'TallyReportLambdaFunction'],
+  ])('"%s" reads the outcome lines of the function that logs them (%s)', (name, logicalId) => {
     const q = query(name);
-    expect(q.LogGroupNames).toEqual([expireFunctionLogGroup()]);
+    expect(q.LogGroupNames).toEqual([functionLogGroup(logicalId)]);
     expect(statements(q)).toContain("filter message = 'repository outcome'");
   });
 

@@ -6,11 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { lifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
-import { readRunSettings } from '../../functions/lib/settings';
+import { readRunSettings } from '../../functions/lib/run-settings';
 import { ACCOUNT, PARTITION, REGION, Stack, roleStatements } from './cloudformation';
 import { packageService, readTemplate, type PackageResult } from './serverless';
 
 const EXAMPLE = 'config/pull-through-cache-rules.example.json';
+const SETTINGS_EXAMPLE = 'config/settings.example.yml';
 const PREFIXES = ['docker-hub', 'ecr-public', 'quay', 'k8s', 'github'];
 const repositoryArn = (pattern: string) => `arn:${PARTITION}:ecr:${REGION}:${ACCOUNT}:repository/${pattern}`;
 
@@ -33,10 +34,10 @@ function rulesFile(name: string, rules: unknown[]): string {
   return file;
 }
 
-describe('packaged with the example rules, managing only them', () => {
+describe('packaged with the example rules and settings file, managing only those rules', () => {
   let stack: Stack;
   beforeAll(() => {
-    const result = packageWith({ pullThroughCacheRulesFile: EXAMPLE, manageOnlyConfiguredRules: 'true' });
+    const result = packageWith({ pullThroughCacheRulesFile: EXAMPLE, manageOnlyConfiguredRules: 'true', settingsFile: SETTINGS_EXAMPLE });
     if (result.status !== 0) throw new Error(`serverless package failed (${result.status}):\n${result.output}`);
     stack = new Stack(readTemplate(result.packageDir));
   }, 240_000);
@@ -62,12 +63,14 @@ describe('packaged with the example rules, managing only them', () => {
     ]);
   });
 
-  test('gives each prefix a creation template for pull-through cache carrying exactly the policy text the sweep applies', () => {
+  test("gives each prefix a creation template for pull-through cache carrying exactly its own prefix's policy text", () => {
     const templates = stack.ofType('AWS::ECR::RepositoryCreationTemplate');
     expect(templates.map(([, t]) => t.Properties?.Prefix)).toEqual(PREFIXES);
+    // config/settings.example.yml: docker-hub keeps 3, github 2, the others the stage's 1.
+    const keepImages: Record<string, number> = { 'docker-hub': 3, 'ecr-public': 1, quay: 1, k8s: 1, github: 2 };
     for (const [, t] of templates) {
       expect(t.Properties?.AppliedFor).toEqual(['PULL_THROUGH_CACHE']);
-      expect(t.Properties?.LifecyclePolicy).toBe(lifecyclePolicyText(1));
+      expect(t.Properties?.LifecyclePolicy).toBe(lifecyclePolicyText(keepImages[t.Properties?.Prefix]));
     }
   });
 
@@ -97,9 +100,12 @@ describe('packaged with the example rules, managing only them', () => {
     expect(resources).toEqual([repositoryArn('*')]);
   });
 
-  test('tells the functions the prefixes they manage', () => {
+  test('tells the functions the prefixes they manage and the settings file', () => {
     for (const [, fn] of stack.ofType('AWS::Lambda::Function')) {
-      expect(readRunSettings(fn.Properties?.Environment?.Variables).managedPrefixes).toEqual(PREFIXES);
+      const run = readRunSettings(fn.Properties?.Environment?.Variables);
+      expect(run.managedPrefixes).toEqual(PREFIXES);
+      expect(run.repositorySettings.prefixes['docker-hub']).toEqual({ keepImages: 3, unpulledDays: 14 });
+      expect(run.repositorySettings.exclude).toEqual(['docker-hub/library/postgres', 'quay/acme/*']);
     }
   });
 });

@@ -51,8 +51,10 @@ describe('failure handling in the definition', () => {
     expect(top.StartReport.Parameters.mapRun['maxConcurrency.$']).toBe('$.run.maxConcurrency');
     // One child per failed name, and as many at once as there are names.
     const prepared = top.PrepareFinalAttempt.Parameters;
-    expect(prepared.page['batches.$']).toBe('States.ArrayPartition($.report.failedRepositoryNames, 1)');
-    expect(prepared.mapRun['maxConcurrency.$']).toBe('States.ArrayLength($.report.failedRepositoryNames)');
+    expect(top.ListFailedRepositories.Parameters['failedRepositoryNames.$']).toBe('$.report.failedRepositories[*].repositoryName');
+    expect(top.ListFailedRepositories.Next).toBe('PrepareFinalAttempt');
+    expect(prepared.page['batches.$']).toBe('States.ArrayPartition($.failedRepositoryNames, 1)');
+    expect(prepared.mapRun['maxConcurrency.$']).toBe('States.ArrayLength($.failedRepositoryNames)');
   });
 
   test('every per-repository task catches any error and goes to the choice between recording it and failing', () => {
@@ -116,11 +118,11 @@ describe('failure handling in the definition', () => {
 
   test('the final attempt is reached only after the last page, and only once', () => {
     const decide = top.HasFailedRepositories;
-    const toFinal = decide.Choices.find((c: State) => c.Next === 'PrepareFinalAttempt');
+    const toFinal = decide.Choices.find((c: State) => c.Next === 'ListFailedRepositories');
     expect(toFinal.And).toEqual(
       expect.arrayContaining([
         { Variable: '$.finalAttempt', BooleanEquals: false },
-        { Variable: '$.report.failedRepositoryNames[0]', IsPresent: true },
+        { Variable: '$.report.failedRepositories[0]', IsPresent: true },
       ]),
     );
     expect(top.HasMorePages.Default).toBe('HasFailedRepositories');

@@ -4,7 +4,8 @@
 // every problem named in one message.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KEEP_IMAGES, MAX_CONCURRENCY, readRunSettings, SETTINGS, UNPULLED_DAYS } from '../../functions/lib/settings';
+import { KEEP_IMAGES, MAX_CONCURRENCY, SETTINGS, UNPULLED_DAYS } from '../../functions/lib/settings';
+import { readRunSettings } from '../../functions/lib/run-settings';
 import { STEPS } from '../../functions/steps';
 import { Stack } from './cloudformation';
 import { packageService, readTemplate, type PackageResult } from './serverless';
@@ -54,6 +55,7 @@ describe('serverless package accepts', () => {
         maxConcurrency: LOWER_BOUNDS.maxConcurrency,
         manageRootPrefix: SETTINGS.manageRootPrefix.default,
         managedPrefixes: [],
+        repositorySettings: { prefixes: {}, exclude: [] },
       });
     }
     const retentions = stack.ofType('AWS::Logs::LogGroup').map(([, g]) => g.Properties?.RetentionInDays);

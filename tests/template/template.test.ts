@@ -3,7 +3,8 @@
 // its code calls).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KEEP_IMAGES, MAX_CONCURRENCY, readRunSettings, SETTINGS, UNPULLED_DAYS } from '../../functions/lib/settings';
+import { KEEP_IMAGES, MAX_CONCURRENCY, SETTINGS, UNPULLED_DAYS } from '../../functions/lib/settings';
+import { readRunSettings } from '../../functions/lib/run-settings';
 import { STEPS } from '../../functions/steps';
 import { ACCOUNT, PARTITION, REGION, Stack, roleOf, roleStatements, type Statement } from './cloudformation';
 import { describeRepositoryEvents } from './events';
@@ -271,6 +272,7 @@ describe('the functions', () => {
         maxConcurrency: SETTINGS.maxConcurrency.default,
         manageRootPrefix: SETTINGS.manageRootPrefix.default,
         managedPrefixes: [],
+        repositorySettings: { prefixes: {}, exclude: [] },
       });
       expect(fn.Properties?.Environment?.Variables).toEqual(
         expect.objectContaining({
@@ -444,6 +446,7 @@ describe('settings', () => {
         maxConcurrency: MAX_CONCURRENCY.max,
         manageRootPrefix: true,
         managedPrefixes: [],
+        repositorySettings: { prefixes: {}, exclude: [] },
       });
     }
     const schedules = stack

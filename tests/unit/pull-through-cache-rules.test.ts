@@ -184,7 +184,7 @@ describe('prefixes', () => {
 
   it('refuses ROOT unless manageRootPrefix is true', () => {
     const message = problem([rule('ROOT')]);
-    expect(message).toContain('this tool does not manage ROOT unless the stage param manageRootPrefix is true');
+    expect(message).toContain('this tool does not manage ROOT unless the stage setting manageRootPrefix is true');
   });
 
   it('refuses ROOT with manageRootPrefix too, since only ECR-to-ECR rules have it', () => {

@@ -12,41 +12,44 @@ const page = (results: RepositoryResult[], finalAttempt = false): PageResults =>
 });
 
 describe('the metrics of one tally', () => {
-  it("are the page's policies applied, images expired and repositories failed", () => {
-    const before: Report = { ...emptyReport(), applied: 5, owned: 2, imagesExpired: 7, failed: 1, failedRepositoryNames: ['quay/a'] };
+  it("are the page's policies applied, images and bytes expired and repositories failed", () => {
+    const before: Report = {
+      ...emptyReport(), applied: 5, owned: 2, imagesExpired: 7, bytesExpired: 7000, failed: 1,
+      failedRepositories: [{ repositoryName: 'quay/a', error: 'E' }],
+    };
     const after = tallyPage(
       before,
       page([
-        { repositoryName: 'quay/1', lifecyclePolicy: 'NONE', imagesExpired: 3 },
-        { repositoryName: 'quay/2', lifecyclePolicy: 'OUTDATED', imagesExpired: 0 },
-        { repositoryName: 'quay/3', lifecyclePolicy: 'MANAGED', imagesExpired: 2 },
-        { repositoryName: 'quay/4', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0 },
+        { repositoryName: 'quay/1', lifecyclePolicy: 'NONE', imagesExpired: 3, bytesExpired: 3000 },
+        { repositoryName: 'quay/2', lifecyclePolicy: 'OUTDATED', imagesExpired: 0, bytesExpired: 0 },
+        { repositoryName: 'quay/3', lifecyclePolicy: 'MANAGED', imagesExpired: 2, bytesExpired: 2000 },
+        { repositoryName: 'quay/4', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0 },
         { repositoryName: 'quay/5', skipped: 'RepositoryNotFoundException' },
         { repositoryName: 'quay/b', error: 'ThrottlingException' },
       ]),
     );
-    expect(pageMetrics(before, after)).toEqual({ PoliciesApplied: 2, ImagesExpired: 5, RepositoriesFailed: 1 });
+    expect(pageMetrics(before, after)).toEqual({ PoliciesApplied: 2, ImagesExpired: 5, BytesExpired: 5000, RepositoriesFailed: 1 });
   });
 
   it('are zero for a page with nothing to do', () => {
     const before = { ...emptyReport(), applied: 4 };
-    expect(pageMetrics(before, tallyPage(before, page([])))).toEqual({ PoliciesApplied: 0, ImagesExpired: 0, RepositoriesFailed: 0 });
+    expect(pageMetrics(before, tallyPage(before, page([])))).toEqual({ PoliciesApplied: 0, ImagesExpired: 0, BytesExpired: 0, RepositoriesFailed: 0 });
   });
 
   it('sum over a run to its report, a final attempt that came through taking its failures back', () => {
     const tallies = [
-      page([{ repositoryName: 'quay/1', lifecyclePolicy: 'NONE', imagesExpired: 1 }, { repositoryName: 'quay/a', error: 'ServerException' }]),
-      page([{ repositoryName: 'quay/b', error: 'ServerException' }, { repositoryName: 'quay/2', lifecyclePolicy: 'MANAGED', imagesExpired: 4 }]),
+      page([{ repositoryName: 'quay/1', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 1000 }, { repositoryName: 'quay/a', error: 'ServerException' }]),
+      page([{ repositoryName: 'quay/b', error: 'ServerException' }, { repositoryName: 'quay/2', lifecyclePolicy: 'MANAGED', imagesExpired: 4, bytesExpired: 4000 }]),
       page(
         [
-          { repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 0 },
-          { repositoryName: 'quay/b', lifecyclePolicy: 'NONE', imagesExpired: 2 },
+          { repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0 },
+          { repositoryName: 'quay/b', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000 },
         ],
         true,
       ),
     ];
     let report = emptyReport();
-    const sums = { PoliciesApplied: 0, ImagesExpired: 0, RepositoriesFailed: 0 };
+    const sums = { PoliciesApplied: 0, ImagesExpired: 0, BytesExpired: 0, RepositoriesFailed: 0 };
     const failedAfterEach: number[] = [];
     for (const tally of tallies) {
       const next = tallyPage(report, tally);
@@ -56,7 +59,7 @@ describe('the metrics of one tally', () => {
       report = next;
     }
     expect(failedAfterEach).toEqual([1, 2, 0]);
-    expect(sums).toEqual({ PoliciesApplied: report.applied, ImagesExpired: report.imagesExpired, RepositoriesFailed: report.failed });
-    expect(sums).toEqual({ PoliciesApplied: 3, ImagesExpired: 7, RepositoriesFailed: 0 });
+    expect(sums).toEqual({ PoliciesApplied: report.applied, ImagesExpired: report.imagesExpired, BytesExpired: report.bytesExpired, RepositoriesFailed: report.failed });
+    expect(sums).toEqual({ PoliciesApplied: 3, ImagesExpired: 7, BytesExpired: 7000, RepositoriesFailed: 0 });
   });
 });

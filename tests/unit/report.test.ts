@@ -25,8 +25,13 @@ const failures = (from: number, n: number): RepositoryResult[] =>
 describe('adding a page of results to the report', () => {
   it('starts from zero', () => {
     expect(emptyReport()).toEqual({
-      scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, skipped: 0, imagesExpired: 0, failed: 0, failedRepositoryNames: [],
+      scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, excluded: 0, skipped: 0, imagesExpired: 0, bytesExpired: 0, failed: 0,
+      failedRepositories: [],
     });
+  });
+
+  it('starts from the empty report when given none', () => {
+    expect(tallyPage(null, page([]))).toEqual(emptyReport());
   });
 
   it('counts each outcome once', () => {
@@ -34,11 +39,11 @@ describe('adding a page of results to the report', () => {
       emptyReport(),
       page(
         [
-          { repositoryName: 'q/1', lifecyclePolicy: 'NONE', imagesExpired: 2 },
-          { repositoryName: 'q/2', lifecyclePolicy: 'OUTDATED', imagesExpired: 0 },
-          { repositoryName: 'q/3', lifecyclePolicy: 'MANAGED', imagesExpired: 5 },
-          { repositoryName: 'q/4', lifecyclePolicy: 'MANAGED', imagesExpired: 0 },
-          { repositoryName: 'q/5', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0 },
+          { repositoryName: 'q/1', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000 },
+          { repositoryName: 'q/2', lifecyclePolicy: 'OUTDATED', imagesExpired: 0, bytesExpired: 0 },
+          { repositoryName: 'q/3', lifecyclePolicy: 'MANAGED', imagesExpired: 5, bytesExpired: 5000 },
+          { repositoryName: 'q/4', lifecyclePolicy: 'MANAGED', imagesExpired: 0, bytesExpired: 0 },
+          { repositoryName: 'q/5', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0 },
           { repositoryName: 'q/6', skipped: 'RepositoryNotFoundException' },
           { repositoryName: 'quay/a', error: 'AccessDeniedException' },
         ],
@@ -46,25 +51,29 @@ describe('adding a page of results to the report', () => {
       ),
     );
     expect(report).toEqual({
-      scanned: 10, cached: 7, applied: 2, owned: 2, userOwned: 1, skipped: 1, imagesExpired: 7, failed: 1, failedRepositoryNames: ['quay/a'],
+      ...emptyReport(),
+      scanned: 10, cached: 7, applied: 2, owned: 2, userOwned: 1, skipped: 1, imagesExpired: 7, bytesExpired: 7000, failed: 1,
+      failedRepositories: [{ repositoryName: 'quay/a', error: 'AccessDeniedException' }],
     });
   });
 
   it('counts a replaced outdated policy as applied', () => {
-    expect(tallyPage(emptyReport(), page([{ repositoryName: 'q/a', lifecyclePolicy: 'OUTDATED', imagesExpired: 0 }])).applied).toBe(1);
+    expect(tallyPage(emptyReport(), page([{ repositoryName: 'q/a', lifecyclePolicy: 'OUTDATED', imagesExpired: 0, bytesExpired: 0 }])).applied).toBe(1);
   });
 
   it('adds to the counts of earlier pages', () => {
     const first = tallyPage(
       emptyReport(),
-      page([{ repositoryName: 'a/0', lifecyclePolicy: 'NONE', imagesExpired: 1 }, { repositoryName: 'a/1', error: 'E' }], { scanned: 250, cached: 2 }),
+      page([{ repositoryName: 'a/0', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 1000 }, { repositoryName: 'a/1', error: 'E' }], { scanned: 250, cached: 2 }),
     );
     const second = tallyPage(
       first,
-      page([{ repositoryName: 'a/3', lifecyclePolicy: 'NONE', imagesExpired: 3 }, { repositoryName: 'a/2', error: 'E' }], { scanned: 40, cached: 2 }),
+      page([{ repositoryName: 'a/3', lifecyclePolicy: 'NONE', imagesExpired: 3, bytesExpired: 3000 }, { repositoryName: 'a/2', error: 'E' }], { scanned: 40, cached: 2 }),
     );
     expect(second).toEqual({
-      scanned: 290, cached: 4, applied: 2, owned: 0, userOwned: 0, skipped: 0, imagesExpired: 4, failed: 2, failedRepositoryNames: ['a/1', 'a/2'],
+      ...emptyReport(),
+      scanned: 290, cached: 4, applied: 2, imagesExpired: 4, bytesExpired: 4000, failed: 2,
+      failedRepositories: [{ repositoryName: 'a/1', error: 'E' }, { repositoryName: 'a/2', error: 'E' }],
     });
   });
 
@@ -73,38 +82,40 @@ describe('adding a page of results to the report', () => {
     expect(report).toEqual({ ...emptyReport(), scanned: 1000 });
   });
 
-  it('keeps at most MAX_FAILED_NAMES names while counting every failure', () => {
+  it('keeps at most MAX_FAILED_NAMES failed repositories, each with its error, while counting every failure', () => {
     const first = tallyPage(emptyReport(), page(failures(0, 60)));
     const second = tallyPage(first, page(failures(60, 60)));
     expect(second.failed).toBe(120);
-    expect(second.failedRepositoryNames).toHaveLength(MAX_FAILED_NAMES);
-    expect(second.failedRepositoryNames[0]).toBe('quay/repo-0');
-    expect(second.failedRepositoryNames[MAX_FAILED_NAMES - 1]).toBe(`quay/repo-${MAX_FAILED_NAMES - 1}`);
+    expect(second.failedRepositories).toHaveLength(MAX_FAILED_NAMES);
+    expect(second.failedRepositories[0]).toEqual({ repositoryName: 'quay/repo-0', error: 'AccessDeniedException' });
+    expect(second.failedRepositories[MAX_FAILED_NAMES - 1].repositoryName).toBe(`quay/repo-${MAX_FAILED_NAMES - 1}`);
   });
 
   it('clears the retried names and their count once the final attempt comes through', () => {
-    const before: Report = { ...emptyReport(), scanned: 300, cached: 120, failed: 120, failedRepositoryNames: ['q/a', 'q/b'] };
+    const before: Report = {
+      ...emptyReport(), scanned: 300, cached: 120, failed: 120,
+      failedRepositories: [{ repositoryName: 'q/a', error: 'E' }, { repositoryName: 'q/b', error: 'E' }],
+    };
     // The final attempt retried the two named repositories and both came through.
     const after = tallyPage(
       before,
       page(
         [
-          { repositoryName: 'q/a', lifecyclePolicy: 'NONE', imagesExpired: 1 },
-          { repositoryName: 'q/b', lifecyclePolicy: 'MANAGED', imagesExpired: 0 },
+          { repositoryName: 'q/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 1000 },
+          { repositoryName: 'q/b', lifecyclePolicy: 'MANAGED', imagesExpired: 0, bytesExpired: 0 },
         ],
         { finalAttempt: true },
       ),
     );
-    expect(after).toEqual({
-      scanned: 300, cached: 120, applied: 1, owned: 1, userOwned: 0, skipped: 0, imagesExpired: 1, failed: 118, failedRepositoryNames: [],
-    });
+    expect(after).toEqual({ ...emptyReport(), scanned: 300, cached: 120, applied: 1, owned: 1, imagesExpired: 1, bytesExpired: 1000, failed: 118 });
   });
 
   it('does not change the report it is given', () => {
-    const before: Report = { ...emptyReport(), failed: 1, failedRepositoryNames: ['q/a'] };
+    const failedRepositories = [{ repositoryName: 'q/a', error: 'E' }];
+    const before: Report = { ...emptyReport(), failed: 1, failedRepositories };
     tallyPage(before, page([{ repositoryName: 'q/b', error: 'E' }]));
     tallyPage(before, page([], { finalAttempt: true }));
-    expect(before).toEqual({ ...emptyReport(), failed: 1, failedRepositoryNames: ['q/a'] });
+    expect(before).toEqual({ ...emptyReport(), failed: 1, failedRepositories: [{ repositoryName: 'q/a', error: 'E' }] });
   });
 });
 
@@ -113,10 +124,10 @@ describe('a child execution that failed whole', () => {
   const batches = [['q/a', 'q/b'], ['q/c', 'q/d'], ['q/e']];
   const cameBack: RepositoryResult[][] = [
     [
-      { repositoryName: 'q/a', lifecyclePolicy: 'NONE', imagesExpired: 0 },
+      { repositoryName: 'q/a', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0 },
       { repositoryName: 'q/b', error: 'ThrottlingException' },
     ],
-    [{ repositoryName: 'q/e', lifecyclePolicy: 'MANAGED', imagesExpired: 2 }],
+    [{ repositoryName: 'q/e', lifecyclePolicy: 'MANAGED', imagesExpired: 2, bytesExpired: 2000 }],
   ];
 
   it.each([
@@ -132,8 +143,13 @@ describe('a child execution that failed whole', () => {
       applied: 1,
       owned: 1,
       imagesExpired: 2,
+      bytesExpired: 2000,
       failed: 3,
-      failedRepositoryNames: ['q/b', 'q/c', 'q/d'],
+      failedRepositories: [
+        { repositoryName: 'q/b', error: 'ThrottlingException' },
+        { repositoryName: 'q/c', error: CHILD_EXECUTION_FAILED },
+        { repositoryName: 'q/d', error: CHILD_EXECUTION_FAILED },
+      ],
     });
   });
 
@@ -148,14 +164,14 @@ describe('a child execution that failed whole', () => {
 
   it('sends its repositories to the final attempt, which then clears them', () => {
     const firstPass = tallyPage(emptyReport(), { scanned: 5, cached: 5, finalAttempt: false, batches, results: [cameBack[0], null, cameBack[1]] });
-    const retried = firstPass.failedRepositoryNames;
+    const retried = firstPass.failedRepositories.map(({ repositoryName }) => repositoryName);
     const finalAttempt = tallyPage(firstPass, {
       scanned: 0,
       cached: 0,
       finalAttempt: true,
       batches: retried.map((name) => [name]),
-      results: retried.map((repositoryName) => [{ repositoryName, lifecyclePolicy: 'NONE', imagesExpired: 0 }]),
+      results: retried.map((repositoryName) => [{ repositoryName, lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0 }]),
     });
-    expect(finalAttempt).toMatchObject({ failed: 0, failedRepositoryNames: [], applied: 1 + retried.length });
+    expect(finalAttempt).toMatchObject({ failed: 0, failedRepositories: [], applied: 1 + retried.length });
   });
 });

@@ -1,7 +1,8 @@
 // The run settings' road from packaging to a Lambda: runSettingsEnvironment writes them into the function's
 // environment, readRunSettings reads them back once at cold start, and anything else is refused before a step runs.
 import { lambdaStepContext } from '../../functions/lib/handler';
-import { RUN_SETTINGS_VARIABLE, SettingsError, parseSettings, readRunSettings, runSettings, runSettingsEnvironment } from '../../functions/lib/settings';
+import { SettingsError, parseSettings, runSettings } from '../../functions/lib/settings';
+import { RUN_SETTINGS_VARIABLE, readRunSettings, runSettingsEnvironment } from '../../functions/lib/run-settings';
 
 function rejection(env: NodeJS.ProcessEnv): SettingsError {
   try {
@@ -12,7 +13,12 @@ function rejection(env: NodeJS.ProcessEnv): SettingsError {
   throw new Error('the run settings were accepted');
 }
 
-const configured = runSettings(parseSettings({ dryRun: 'true', keepImages: '3', unpulledDays: '0', maxConcurrency: '10', manageRootPrefix: 'true' }), ['docker-hub', 'k8s']);
+const repositorySettings = { prefixes: { k8s: { unpulledDays: 0 }, 'docker-hub': { keepImages: 2 } }, exclude: ['quay/acme/*'] };
+const configured = runSettings(
+  parseSettings({ dryRun: 'true', keepImages: '3', unpulledDays: '0', maxConcurrency: '10', manageRootPrefix: 'true' }),
+  ['docker-hub', 'k8s'],
+  repositorySettings,
+);
 
 describe('the run settings in a Lambda environment', () => {
   it('come back exactly as packaging wrote them', () => {
@@ -23,6 +29,7 @@ describe('the run settings in a Lambda environment', () => {
       maxConcurrency: 10,
       manageRootPrefix: true,
       managedPrefixes: ['docker-hub', 'k8s'],
+      repositorySettings,
     });
   });
 
@@ -34,7 +41,19 @@ describe('the run settings in a Lambda environment', () => {
       maxConcurrency: 4,
       manageRootPrefix: false,
       managedPrefixes: [],
+      repositorySettings: { prefixes: {}, exclude: [] },
     });
+  });
+
+  it('refuse settings-file data that the settings file itself could not hold', () => {
+    const env = {
+      [RUN_SETTINGS_VARIABLE]: JSON.stringify({ ...configured, repositorySettings: { prefixes: { k8s: { keepImages: 0 } }, exclude: ['a//b'] } }),
+    };
+    const error = rejection(env);
+    expect(error.problems).toEqual([
+      expect.stringContaining(`${RUN_SETTINGS_VARIABLE}.repositorySettings: prefixes.k8s.keepImages must be a whole number from 1 to 1000`),
+      expect.stringContaining(`${RUN_SETTINGS_VARIABLE}.repositorySettings: exclude[0] "a//b"`),
+    ]);
   });
 
   it('are one variable', () => {

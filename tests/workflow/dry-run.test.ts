@@ -22,10 +22,12 @@ const expectedReport = {
   applied: 1,
   owned: 1,
   userOwned: 1,
+  excluded: 0,
   skipped: 0,
   imagesExpired: 3,
+  bytesExpired: 0,
   failed: 0,
-  failedRepositoryNames: [],
+  failedRepositories: [],
 };
 
 describe('a dry run', () => {
@@ -40,7 +42,7 @@ describe('a dry run', () => {
     expect(result.execution.report).toEqual(expectedReport);
   });
 
-  it('set as the deploy-time default (stage param dryRun) behaves the same', async () => {
+  it('set as the deploy-time default (stage setting dryRun) behaves the same', async () => {
     const result = await sweep(registry, { input: { referenceTime: NOW }, params: { dryRun: 'true' } });
 
     expect(result.execution.output?.dryRun).toBe(true);

@@ -6,7 +6,8 @@ import { DOCKER_HUB, TOOL_POLICY, digest, digestsOf, image, onFirstCall, policyO
 
 describe('a registry that throttles hard', () => {
   it('still ends with every repository done and no image lost or left behind', async () => {
-    const repositories: RegistryRepository[] = Array.from({ length: 30 }, (_, i) =>
+    const count = 20;
+    const repositories: RegistryRepository[] = Array.from({ length: count }, (_, i) =>
       repo(`docker-hub/library/app-${i}`, {
         // Image 2i was pulled 60 days ago and goes; image 2i+1 was pulled yesterday and stays.
         images: [image(2 * i, 100, 60, 'old'), image(2 * i + 1, 10, 1, 'new')],
@@ -19,22 +20,18 @@ describe('a registry that throttles hard', () => {
     expect(result.execution.status).toBe('SUCCEEDED');
     const throttled = Object.values(result.throttled).reduce((a, b) => a + b, 0);
     expect(throttled).toBeGreaterThan(0);
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < count; i++) {
       expect(policyOf(result, `docker-hub/library/app-${i}`)).toBe(TOOL_POLICY);
       expect(digestsOf(result, `docker-hub/library/app-${i}`)).toEqual([digest(2 * i + 1)]);
     }
-    expect(result.execution.report).toEqual({
-      scanned: 30,
-      cached: 30,
-      applied: 30,
-      owned: 0,
-      userOwned: 0,
-      skipped: 0,
-      imagesExpired: 30,
-      failed: 0,
-      failedRepositoryNames: [],
-    });
-  }, 120_000);
+    // A put can land in ECR while its task has already timed out on waiting out the throttling (on AWS, the
+    // Lambda's own timeout ends it after the call went through): the repository is then counted failed on the first
+    // pass and found with the tool's policy by the final attempt. Either way it is the tool's, and done once.
+    const report = result.execution.report!;
+    expect(report.applied + report.owned).toBe(count);
+    expect(report).toMatchObject({ scanned: count, cached: count, userOwned: 0, skipped: 0, imagesExpired: count, failed: 0, failedRepositories: [] });
+    expect(result.calls.BatchDeleteImage - result.throttled.BatchDeleteImage).toBe(count);
+  }, 60_000);
 });
 
 describe('a repository that disappears while the sweep runs', () => {
@@ -66,7 +63,7 @@ describe('a repository that disappears while the sweep runs', () => {
 
     expect(result.execution.status).toBe('SUCCEEDED');
     expect(result.execution.report).toMatchObject({ cached: 4, skipped: 3, applied: 1, owned: 0, imagesExpired: 1, failed: 0 });
-    expect(result.execution.report?.failedRepositoryNames).toEqual([]);
+    expect(result.execution.report?.failedRepositories).toEqual([]);
     expect(policyOf(result, 'docker-hub/library/alpine')).toBe(TOOL_POLICY);
     expect(digestsOf(result, 'docker-hub/library/alpine')).toEqual([digest(5)]);
     expect(digestsOf(result, 'docker-hub/library/redis')).toEqual([digest(3)]);
@@ -113,7 +110,7 @@ describe('a repository that keeps failing', () => {
 
     expect(result.execution.status).toBe('FAILED');
     expect(result.execution.report).toMatchObject({ cached: 3, applied: 2, imagesExpired: 2, failed: 1 });
-    expect(result.execution.report?.failedRepositoryNames).toEqual(['docker-hub/library/redis']);
+    expect(result.execution.report?.failedRepositories.map((f) => f.repositoryName)).toEqual(['docker-hub/library/redis']);
     // The failing repository is untouched; the others are done.
     expect(policyOf(result, 'docker-hub/library/redis')).toBeUndefined();
     expect(digestsOf(result, 'docker-hub/library/redis')).toEqual([digest(2)]);

@@ -2,8 +2,9 @@
 // in the test, and hands back what the test asserts on: the execution, the final registry and the call counters.
 import type { Registry, RegistryImage, RegistryRepository } from '../../local/ecr/registry-file';
 import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
-import { parseSettings, runSettings } from '../../functions/lib/settings';
-import { runSweep, type LocalExecution } from '../../local/runner';
+import { configuredRunSettings } from '../../deploy/derived';
+import { parseSettings } from '../../functions/lib/settings';
+import { runSweep, type ExecutionEvent, type LocalExecution } from '../../local/runner';
 
 /** The reference time every test judges pull age against. */
 export const NOW = '2026-11-28T00:00:00Z';
@@ -65,6 +66,8 @@ export interface SweepResult {
   final: Registry;
   calls: Record<string, number>;
   throttled: Record<string, number>;
+  /** Every event of the execution, in order, nested Map iterations included. */
+  events: ExecutionEvent[];
 }
 
 export interface SweepOptions {
@@ -73,6 +76,8 @@ export interface SweepOptions {
   params?: Record<string, unknown>;
   /** Called with the endpoint once it listens, before the sweep starts (to arrange mid-run changes). */
   arrange?: (endpoint: EcrEndpoint) => void;
+  /** Called with every event of the execution as it happens. */
+  onEvent?: (event: ExecutionEvent) => void;
 }
 
 /** One sweep of `registry`; the input's referenceTime is NOW unless the test gives its own input. */
@@ -80,11 +85,17 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
   const endpoint = await startEcrEndpoint(registry);
   try {
     options.arrange?.(endpoint);
+    const events: ExecutionEvent[] = [];
     const execution = await runSweep({
       input: options.input ?? { referenceTime: NOW },
-      settings: runSettings(parseSettings(options.params ?? {})),
+      settings: configuredRunSettings(parseSettings(options.params ?? {})).run,
       ecr: { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } },
       retryDelayMs: 10,
+      childExecutionFault: endpoint.childExecutionFault,
+      onEvent: (event) => {
+        events.push(event);
+        options.onEvent?.(event);
+      },
     });
     const final = endpoint.registry();
     return {
@@ -93,6 +104,7 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
       after: new Map(final.repositories.map((r) => [r.repositoryName, r])),
       calls: { ...endpoint.calls },
       throttled: { ...endpoint.throttled },
+      events,
     };
   } finally {
     await endpoint.close();

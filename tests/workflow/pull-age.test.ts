@@ -44,7 +44,7 @@ describe('pull-age expiry', () => {
     expect(result.execution.output?.referenceTime).toBe(NOW);
   });
 
-  it('deletes nothing when the stage param unpulledDays is 0, and still puts the policy', async () => {
+  it('deletes nothing when the stage setting unpulledDays is 0, and still puts the policy', async () => {
     const result = await sweep(registry, { input: { referenceTime: NOW }, params: { unpulledDays: '0' } });
 
     expect(result.execution.status).toBe('SUCCEEDED');

@@ -9,10 +9,12 @@ const ZERO_REPORT = {
   applied: 0,
   owned: 0,
   userOwned: 0,
+  excluded: 0,
   skipped: 0,
   imagesExpired: 0,
+  bytesExpired: 0,
   failed: 0,
-  failedRepositoryNames: [],
+  failedRepositories: [],
 };
 
 describe('prefix boundaries', () => {
@@ -65,7 +67,7 @@ describe('a ROOT pull-through cache rule', () => {
     expect(result.calls.GetLifecyclePolicy).toBe(1);
   });
 
-  it('makes every repository managed when the stage param manageRootPrefix is true', async () => {
+  it('makes every repository managed when the stage setting manageRootPrefix is true', async () => {
     const result = await sweep(registry, { params: { manageRootPrefix: 'true' } });
 
     expect(result.execution.status).toBe('SUCCEEDED');

@@ -13,7 +13,8 @@ const TOOL_POLICY_KEEP_1 = `{"rules":[{"rulePriority":1,"description":"ecr-lifec
 const PERSON_POLICY = `{"rules":[{"rulePriority":1,"description":"keep releases",
   "selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":10},"action":{"type":"expire"}}]}`;
 
-const check = (repositoryName: string) => checkLifecyclePolicy.run({ repositoryName }, context);
+const PREFIXES = ['quay', 'docker-hub', 'team', 'team/cache'];
+const check = (repositoryName: string) => checkLifecyclePolicy.run({ repositoryName, ecrRepositoryPrefixes: PREFIXES }, context);
 
 describe('checking whose lifecycle policy a repository carries', () => {
   it('asks ECR for the policy of the repository it is given', async () => {
@@ -43,6 +44,20 @@ describe('checking whose lifecycle policy a repository carries', () => {
   it('reports USER_DEFINED for a repository with its own policy', async () => {
     ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: PERSON_POLICY });
     expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'USER_DEFINED' });
+  });
+
+  it('reports EXCLUDED for a repository the settings file excludes, without asking ECR', async () => {
+    configure({ repositorySettings: { prefixes: {}, exclude: ['quay/acme/*'] } });
+    expect(await check('quay/acme/api')).toEqual({ lifecyclePolicy: 'EXCLUDED' });
+    expect(ecr.commandCalls(GetLifecyclePolicyCommand)).toHaveLength(0);
+  });
+
+  it("judges the tool's policy by the keepImages of the longest prefix the repository lies under", async () => {
+    configure({ repositorySettings: { prefixes: { team: { keepImages: 2 }, 'team/cache': { unpulledDays: 7 } }, exclude: [] } });
+    ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: TOOL_POLICY_KEEP_1 });
+    // team/cache sets no keepImages: the stage's 1 applies, not team's 2.
+    expect(await check('team/cache/app')).toEqual({ lifecyclePolicy: 'MANAGED' });
+    expect(await check('team/app')).toEqual({ lifecyclePolicy: 'OUTDATED' });
   });
 
   it('lets a deleted repository propagate as RepositoryNotFoundException', async () => {

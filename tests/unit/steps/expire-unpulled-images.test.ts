@@ -53,12 +53,13 @@ function serveDeletes(failures: Record<string, string> = {}): void {
 const deletedDigests = () =>
   ecr.commandCalls(BatchDeleteImageCommand).map((call) => call.args[0].input.imageIds!.map((id) => id.imageDigest));
 
-const expire = (dryRun = false) => expireUnpulledImages.run({ repositoryName: REPOSITORY, dryRun, referenceTime: REFERENCE }, context);
+const input = { repositoryName: REPOSITORY, ecrRepositoryPrefixes: ['docker-hub'], lifecyclePolicy: 'MANAGED' as const };
+const expire = (dryRun = false) => expireUnpulledImages.run({ ...input, dryRun, referenceTime: REFERENCE }, context);
 
 describe('expiring images nobody pulled', () => {
   it('reads every page of images, 1000 at a time', async () => {
     const requests = serveImages([[pulled('sha256:a')], [pulled('sha256:b')], [pulled('sha256:c')]]);
-    expect(await expire()).toEqual({ imagesExpired: 0 });
+    expect(await expire()).toEqual({ imagesExpired: 0, bytesExpired: 0 });
     expect(requests).toEqual([
       { repositoryName: REPOSITORY, maxResults: 1000 },
       { repositoryName: REPOSITORY, maxResults: 1000, nextToken: 'page-2' },
@@ -72,7 +73,7 @@ describe('expiring images nobody pulled', () => {
       [pulled('sha256:new-2'), { imageDigest: 'sha256:never-pulled', imagePushedAt: OLD }, { imageDigest: 'sha256:fresh', imagePushedAt: RECENT }],
     ]);
     serveDeletes();
-    expect(await expire()).toEqual({ imagesExpired: 2 });
+    expect(await expire()).toEqual({ imagesExpired: 2, bytesExpired: 0 });
     const calls = ecr.commandCalls(BatchDeleteImageCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0].args[0].input).toEqual({
@@ -84,8 +85,8 @@ describe('expiring images nobody pulled', () => {
   it('judges pull age against the reference time it is given, not the clock', async () => {
     serveImages([[{ imageDigest: 'sha256:x', imagePushedAt: new Date('2020-01-01T00:00:00Z'), lastRecordedPullTime: new Date('2020-01-10T00:00:00Z') }]]);
     serveDeletes();
-    const result = await expireUnpulledImages.run({ repositoryName: REPOSITORY, dryRun: false, referenceTime: '2020-01-20T00:00:00Z' }, context);
-    expect(result).toEqual({ imagesExpired: 0 });
+    const result = await expireUnpulledImages.run({ ...input, dryRun: false, referenceTime: '2020-01-20T00:00:00Z' }, context);
+    expect(result).toEqual({ imagesExpired: 0, bytesExpired: 0 });
     expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
   });
 
@@ -97,7 +98,7 @@ describe('expiring images nobody pulled', () => {
       { imageDigest: 'sha256:six', lastRecordedPullTime: new Date('2026-11-24T02:00:00.000Z') },
     ]]);
     serveDeletes();
-    expect(await expire()).toEqual({ imagesExpired: 1 });
+    expect(await expire()).toEqual({ imagesExpired: 1, bytesExpired: 0 });
     expect(deletedDigests()).toEqual([['sha256:eight']]);
   });
 
@@ -105,7 +106,7 @@ describe('expiring images nobody pulled', () => {
     const old = digests('old', 250);
     serveImages([old.slice(0, 200).map(unpulled), [...old.slice(200).map(unpulled), pulled('sha256:keep')]]);
     serveDeletes();
-    expect(await expire()).toEqual({ imagesExpired: 250 });
+    expect(await expire()).toEqual({ imagesExpired: 250, bytesExpired: 0 });
     const batches = deletedDigests();
     expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
     expect(batches.flat()).toEqual(old);
@@ -115,14 +116,14 @@ describe('expiring images nobody pulled', () => {
   it('only counts in a dry run and deletes nothing', async () => {
     serveImages([[unpulled('sha256:a'), unpulled('sha256:b'), pulled('sha256:c')]]);
     serveDeletes();
-    expect(await expire(true)).toEqual({ imagesExpired: 2 });
+    expect(await expire(true)).toEqual({ imagesExpired: 2, bytesExpired: 0 });
     expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
   });
 
   it('makes no delete call when every image was pulled recently', async () => {
     serveImages([[pulled('sha256:a')]]);
     serveDeletes();
-    expect(await expire()).toEqual({ imagesExpired: 0 });
+    expect(await expire()).toEqual({ imagesExpired: 0, bytesExpired: 0 });
     expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
   });
 
@@ -130,14 +131,14 @@ describe('expiring images nobody pulled', () => {
     configure({ unpulledDays: 0 });
     serveImages([[unpulled('sha256:a')]]);
     serveDeletes();
-    expect(await expire()).toEqual({ imagesExpired: 0 });
+    expect(await expire()).toEqual({ imagesExpired: 0, bytesExpired: 0 });
     expect(ecr.calls()).toHaveLength(0);
   });
 
   it('counts only what ECR deleted and takes images already gone as no error', async () => {
     serveImages([[unpulled('sha256:a'), unpulled('sha256:gone'), unpulled('sha256:c')]]);
     serveDeletes({ 'sha256:gone': 'ImageNotFound' });
-    expect(await expire()).toEqual({ imagesExpired: 2 });
+    expect(await expire()).toEqual({ imagesExpired: 2, bytesExpired: 0 });
   });
 
   it('counts an image once when ECR lists it under each of its tags', async () => {
@@ -150,7 +151,7 @@ describe('expiring images nobody pulled', () => {
       ],
       failures: [],
     });
-    expect(await expire()).toEqual({ imagesExpired: 2 });
+    expect(await expire()).toEqual({ imagesExpired: 2, bytesExpired: 0 });
   });
 
   it('tries every batch and then fails with ImageDeleteFailed when an image could not be deleted', async () => {
@@ -174,5 +175,70 @@ describe('expiring images nobody pulled', () => {
     serveImages([[unpulled('sha256:a')]]);
     ecr.on(BatchDeleteImageCommand).rejects(serviceError('ThrottlingException'));
     expect((await rejectionOf(expire())).name).toBe('ThrottlingException');
+  });
+});
+
+describe('the outcome of a repository', () => {
+  /** The structured lines the step logs, by message. */
+  function logged(): Record<string, unknown>[] {
+    const lines: Record<string, unknown>[] = [];
+    jest.spyOn(context.logger, 'info').mockImplementation((message: unknown, ...fields: unknown[]) => {
+      lines.push(Object.assign({ message }, ...(fields as Record<string, unknown>[])));
+    });
+    return lines;
+  }
+  afterEach(() => jest.restoreAllMocks());
+
+  const sized = (digest: string, bytes: number, tag?: string): ImageDetail => ({ ...unpulled(digest), imageSizeInBytes: bytes, ...(tag ? { imageTags: [tag] } : {}) });
+
+  it('adds up the sizes ECR gives of the images it deletes; an image without one adds nothing', async () => {
+    serveImages([[sized('sha256:a', 1000), sized('sha256:b', 234), unpulled('sha256:no-size'), { ...pulled('sha256:kept'), imageSizeInBytes: 99 }]]);
+    serveDeletes();
+    expect(await expire()).toEqual({ imagesExpired: 3, bytesExpired: 1234 });
+  });
+
+  it('counts only the bytes of images ECR did delete', async () => {
+    serveImages([[sized('sha256:a', 1000), sized('sha256:gone', 500)]]);
+    serveDeletes({ 'sha256:gone': 'ImageNotFound' });
+    expect(await expire()).toEqual({ imagesExpired: 1, bytesExpired: 1000 });
+  });
+
+  it('logs one line with every image a dry run would delete, and deletes nothing', async () => {
+    const lines = logged();
+    serveImages([[sized('sha256:a', 1000, '1.0'), pulled('sha256:kept')]]);
+    serveDeletes();
+    expect(await expireUnpulledImages.run({ ...input, lifecyclePolicy: 'NONE', dryRun: true, referenceTime: REFERENCE }, context)).toEqual({ imagesExpired: 1, bytesExpired: 1000 });
+    expect(lines.filter((l) => l.message === 'repository outcome')).toEqual([
+      expect.objectContaining({
+        repositoryName: REPOSITORY,
+        action: 'put-policy',
+        dryRun: true,
+        referenceTime: REFERENCE,
+        imagesExpired: [{ imageDigest: 'sha256:a', imageTags: ['1.0'], imagePushedAt: OLD.toISOString(), lastRecordedPullTime: OLD.toISOString(), imageSizeInBytes: 1000 }],
+        imagesExpiredCount: 1,
+        bytesExpired: 1000,
+      }),
+    ]);
+    expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
+  });
+
+  it('lists in a real run the images ECR answered as deleted, and names the repository it managed', async () => {
+    const lines = logged();
+    serveImages([[sized('sha256:a', 10), sized('sha256:gone', 20)]]);
+    serveDeletes({ 'sha256:gone': 'ImageNotFound' });
+    await expire();
+    const [line] = lines.filter((l) => l.message === 'repository outcome');
+    expect(line).toMatchObject({ action: 'managed', dryRun: false, imagesExpiredCount: 1, bytesExpired: 10 });
+    expect((line.imagesExpired as { imageDigest: string }[]).map((i) => i.imageDigest)).toEqual(['sha256:a']);
+  });
+
+  it('logs what it did delete as failed before failing on an image it could not delete', async () => {
+    const lines = logged();
+    serveImages([[sized('sha256:a', 10), sized('sha256:locked', 20)]]);
+    serveDeletes({ 'sha256:locked': 'KmsError' });
+    expect((await rejectionOf(expire())).name).toBe('ImageDeleteFailed');
+    expect(lines.filter((l) => l.message === 'repository outcome')).toEqual([
+      expect.objectContaining({ action: 'failed', error: 'ImageDeleteFailed', imagesExpiredCount: 1, bytesExpired: 10 }),
+    ]);
   });
 });

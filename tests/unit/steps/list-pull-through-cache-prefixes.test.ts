@@ -36,9 +36,17 @@ describe('listing the pull-through cache prefixes', () => {
       repositoryName: null,
       ecrRepositoryPrefixes: ['docker-hub', 'quay', 'k8s', 'team/cache'],
       maxConcurrency: 4,
+      prefixesWithoutRule: [],
     });
     expect(requests.map((r) => r.nextToken)).toEqual([undefined, 'page-2', 'page-3']);
     expect(ecr.commandCalls(DescribePullThroughCacheRulesCommand)).toHaveLength(3);
+  });
+
+  it("names the settings file's prefixes that no rule of the registry has", async () => {
+    configure({ repositorySettings: { prefixes: { quay: { keepImages: 2 }, ghcr: { keepImages: 3 } }, exclude: [] } });
+    servePages([{ prefixes: ['docker-hub', 'quay'] }]);
+    const run = await listPullThroughCachePrefixes.run({ input: {}, executionStartTime: START }, context);
+    expect(run.prefixesWithoutRule).toEqual(['ghcr']);
   });
 
   it('returns no prefixes for a registry without rules', async () => {
