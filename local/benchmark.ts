@@ -20,7 +20,8 @@ const PRICE = {
   expressRequest: 1 / 1_000_000,
   expressGbSecond: 0.00001667,
   lambdaRequest: 0.2 / 1_000_000,
-  lambdaGbSecond: 0.0000166667,
+  // Arm (Graviton), the architecture serverless.yml deploys; x86 is $0.0000166667.
+  lambdaGbSecond: 0.0000133334,
 };
 /** A warm Lambda that makes one or two ECR calls; an Express child is billed in 64 MB steps. */
 const ASSUMED = { lambdaSeconds: 0.1, expressMemoryGb: 64 / 1024 };
@@ -114,7 +115,7 @@ function options(argv: string[]) {
     .option('--max-concurrency <n...>', 'maxConcurrency to run at (repeatable; 1, the baseline, is always run)', ['4', '16'])
     .exitOverride()
     .parse(argv, { from: 'user' });
-  const repositories = Number(command.args[0] ?? 2000);
+  const repositories = Number(command.processedArgs[0]);
   const latencyMs = Number(command.opts().latencyMs);
   const concurrencies = (command.opts().maxConcurrency as string[]).map(Number);
   const usage = 'usage: benchmark [repositories] [--latency-ms N] [--max-concurrency N ...]';

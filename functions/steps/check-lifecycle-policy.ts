@@ -2,21 +2,33 @@
 // or a person's; or EXCLUDED, when the settings file names the repository and nothing of it is looked at.
 import { GetLifecyclePolicyCommand, LifecyclePolicyNotFoundException, type ECRClient } from '@aws-sdk/client-ecr';
 import { buildLifecyclePolicy, classifyLifecyclePolicy, type RepositoryCheck } from '../lib/lifecycle-policy';
+import { ACTION_BY_POLICY, REPOSITORY_OUTCOME } from '../lib/repository-outcome';
 import { settingsOfRepository } from '../lib/repository-settings';
 import type { RepositoryInput, Step } from '../lib/step';
 
-export const checkLifecyclePolicy: Step<RepositoryInput, { lifecyclePolicy: RepositoryCheck }> = {
+interface CheckInput extends RepositoryInput {
+  dryRun: boolean;
+  referenceTime: string;
+}
+
+export const checkLifecyclePolicy: Step<CheckInput, { lifecyclePolicy: RepositoryCheck }> = {
   name: 'checkLifecyclePolicy',
   permissions: [{ actions: ['ecr:GetLifecyclePolicy'], on: 'managedRepositories' }],
-  async run({ repositoryName, ecrRepositoryPrefixes }, { settings, ecr, logger }) {
+  async run({ repositoryName, ecrRepositoryPrefixes, dryRun, referenceTime }, { settings, ecr, logger }) {
     const repository = settingsOfRepository(settings, ecrRepositoryPrefixes, repositoryName);
-    if (repository.excluded) {
-      logger.info('checked lifecycle policy', { repositoryName, lifecyclePolicy: 'EXCLUDED', exclude: repository.pattern });
-      return { lifecyclePolicy: 'EXCLUDED' };
+    const lifecyclePolicy: RepositoryCheck = repository.excluded
+      ? 'EXCLUDED'
+      : classifyLifecyclePolicy(await storedPolicyText(ecr, repositoryName), buildLifecyclePolicy(repository.keepImages));
+    logger.info('checked lifecycle policy', {
+      repositoryName,
+      lifecyclePolicy,
+      ...(repository.excluded ? { exclude: repository.pattern } : { keepImages: repository.keepImages }),
+    });
+    const action = ACTION_BY_POLICY[lifecyclePolicy];
+    // Nothing more happens to a repository left alone: its outcome line is this step's.
+    if (action === 'left-alone' || action === 'excluded') {
+      logger.info(REPOSITORY_OUTCOME, { repositoryName, action, dryRun, referenceTime, imagesExpired: [], imagesExpiredCount: 0, bytesExpired: 0 });
     }
-    const stored = await storedPolicyText(ecr, repositoryName);
-    const lifecyclePolicy = classifyLifecyclePolicy(stored, buildLifecyclePolicy(repository.keepImages));
-    logger.info('checked lifecycle policy', { repositoryName, lifecyclePolicy, keepImages: repository.keepImages });
     return { lifecyclePolicy };
   },
 };

@@ -80,6 +80,7 @@ describe('parseRegistry', () => {
     ['one tag on two images', (f) => { f.repositories[0].images!.push({ imageDigest: digest(3), imageTags: ['1.27'], imagePushedAt: '2026-10-01T00:00:00Z' } as never); }, /^repositories\[0\]\.images\[1\]\.imageTags\[0\]: tag "1.27"/],
     ['a fault for an operation the endpoint does not serve', (f) => { (f.repositories[0].faults as Record<string, string>).DeleteRepository = 'ServerException'; }, /^repositories\[0\]\.faults\.DeleteRepository: unknown field$/],
     ['a fault for an operation that names no repository', (f) => { (f.repositories[0].faults as Record<string, string>).DescribeRegistry = 'ServerException'; }, /^repositories\[0\]\.faults\.DescribeRegistry: unknown field$/],
+    ['a child execution failing with an error Step Functions does not end one with', (f) => { (f.repositories[0].faults as Record<string, string>).ChildExecution = 'States.TaskFailed'; }, /^repositories\[0\]\.faults\.ChildExecution: expected one of States\.Timeout, States\.Runtime$/],
     ['a missing repositories list', (f) => { delete (f as Partial<Mutable>).repositories; }, /^repositories: missing/],
     ['an upstream ECR cannot cache from', (f) => { f.pullThroughCacheRules.push({ ecrRepositoryPrefix: 'gcr', upstreamRegistryUrl: 'gcr.io' }); }, /^pullThroughCacheRules\[1\]\.upstreamRegistryUrl: not an upstream registry/],
     ['a one-character prefix', (f) => { f.pullThroughCacheRules[0].ecrRepositoryPrefix = 'd'; }, /^pullThroughCacheRules\[0\]\.ecrRepositoryPrefix: /],
@@ -90,6 +91,12 @@ describe('parseRegistry', () => {
     ['a list where an object belongs', (f) => { f.repositories[1] = [] as never; }, /^repositories\[1\]: expected object, received array$/],
   ])('rejects %s with one line naming the path', (_, change, expected) => {
     expect(problem(change)).toMatch(expected);
+  });
+
+  it.each(['States.Timeout', 'States.Runtime'])('accepts a child execution that fails whole with %s, beside operation faults', (error) => {
+    const file = valid();
+    (file.repositories[0].faults as Record<string, string>).ChildExecution = error;
+    expect(parseRegistry(file).repositories[0].faults).toEqual({ PutLifecyclePolicy: 'AccessDeniedException', ChildExecution: error });
   });
 
   it('accepts the ROOT prefix and an ECR-to-ECR upstream', () => {

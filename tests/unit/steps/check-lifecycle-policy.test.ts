@@ -14,7 +14,7 @@ const PERSON_POLICY = `{"rules":[{"rulePriority":1,"description":"keep releases"
   "selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":10},"action":{"type":"expire"}}]}`;
 
 const PREFIXES = ['quay', 'docker-hub', 'team', 'team/cache'];
-const check = (repositoryName: string) => checkLifecyclePolicy.run({ repositoryName, ecrRepositoryPrefixes: PREFIXES }, context);
+const check = (repositoryName: string) => checkLifecyclePolicy.run({ repositoryName, ecrRepositoryPrefixes: PREFIXES, dryRun: false, referenceTime: '2026-11-28T00:00:00Z' }, context);
 
 describe('checking whose lifecycle policy a repository carries', () => {
   it('asks ECR for the policy of the repository it is given', async () => {
@@ -58,6 +58,22 @@ describe('checking whose lifecycle policy a repository carries', () => {
     // team/cache sets no keepImages: the stage's 1 applies, not team's 2.
     expect(await check('team/cache/app')).toEqual({ lifecyclePolicy: 'MANAGED' });
     expect(await check('team/app')).toEqual({ lifecyclePolicy: 'OUTDATED' });
+  });
+
+  it("logs the outcome of a repository it leaves alone, since no other step sees it, and only then", async () => {
+    const info = jest.spyOn(context.logger, 'info');
+    configure({ repositorySettings: { prefixes: {}, exclude: ['quay/acme/*'] } });
+    ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: PERSON_POLICY });
+    await check('quay/acme/api');
+    await check('quay/a');
+    ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: TOOL_POLICY_KEEP_1 });
+    await check('quay/b');
+    const outcomes = info.mock.calls.filter(([message]) => message === 'repository outcome').map(([, fields]) => fields);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ repositoryName: 'quay/acme/api', action: 'excluded', imagesExpired: [], bytesExpired: 0, dryRun: false }),
+      expect.objectContaining({ repositoryName: 'quay/a', action: 'left-alone', imagesExpired: [], bytesExpired: 0 }),
+    ]);
+    info.mockRestore();
   });
 
   it('lets a deleted repository propagate as RepositoryNotFoundException', async () => {
