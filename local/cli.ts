@@ -193,7 +193,7 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
     progress.onEvent(event);
     plan?.onEvent(event);
   };
-  const common = { input, settings: runSettingsOf(settings), verbose: options.verbose, onEvent, onLog: plan?.onLog };
+  const common = { input, settings: runSettingsOf(settings), logTo: options.verbose ? io.err : undefined, onEvent, onLog: plan?.onLog };
 
   let execution: LocalExecution;
   if (options.aws) {

@@ -3,7 +3,7 @@
 // embedded ECR. Nothing here decides what the event means: that is the step's job
 // (functions/lib/repository-event.ts), and its answer is what this reports.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createLogger } from '../functions/lib/logger';
+import { LocalStepLogger } from './step-log';
 import type { Report } from '../functions/lib/report';
 import type { RunSettings } from '../functions/lib/settings';
 import { startRepositorySweep, type StartSweepResult, type SweepStarter } from '../functions/steps/start-repository-sweep';
@@ -31,7 +31,8 @@ export interface EventSweepOptions {
   /** Delivered to the step one after another, as EventBridge would deliver them (repeats included). */
   events: unknown[];
   settings?: RunSettings;
-  verbose?: boolean;
+  /** Where the steps' log lines and metrics are printed (--verbose); absent: nowhere. */
+  logTo?: NodeJS.WritableStream;
   /** Replaces every Retry interval of the definition (milliseconds). */
   retryDelayMs?: number;
   /** Let the executions started so far finish before the next event, as a redelivery hours later would find them. */
@@ -104,14 +105,14 @@ export async function runEventSweep(options: EventSweepOptions): Promise<EventSw
   try {
     const runOptions: Omit<RunOptions, 'input'> = {
       settings: options.settings,
-      verbose: options.verbose,
+      logTo: options.logTo,
       retryDelayMs: options.retryDelayMs,
       ecr: { endpoint: ecr.url, region: 'us-east-1', credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } },
       childExecutionFault: ecr.childExecutionFault,
     };
     const sweeps = localSweepStarter((input) => runSweep({ ...runOptions, input }));
     const context = {
-      logger: createLogger({ logLevel: options.verbose ? 'INFO' : 'SILENT', persistentKeys: { function_name: startRepositorySweep.name } }),
+      logger: new LocalStepLogger({ persistentKeys: { function_name: startRepositorySweep.name } }, { printTo: options.logTo }),
       sweeps: sweeps.starter,
     };
     const handlerResults: StartSweepResult[] = [];
@@ -148,7 +149,7 @@ export async function sweepEvent(options: EventSweepCliOptions, io: { out: NodeJ
   } catch (error) {
     throw new BadEvent((error as Error).message);
   }
-  const result = await runEventSweep({ registry, events: [event], settings: options.settings, verbose: options.verbose });
+  const result = await runEventSweep({ registry, events: [event], settings: options.settings, logTo: options.verbose ? io.err : undefined });
   const [answer] = result.handlerResults;
   const execution = result.executions.find((e) => e.name === answer.executionName);
   if (!execution?.result) throw new BadEvent(`event dropped: ${oneLine('reason' in answer ? answer.reason : 'the step started no execution')}`);

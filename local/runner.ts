@@ -41,8 +41,8 @@ export interface RunOptions {
   settings?: RunSettings;
   /** Where every step's ECR client goes: the embedded endpoint, or (absent) AWS as the environment configures it. */
   ecr?: EcrClientOptions;
-  /** The steps' log lines at INFO and their metrics as EMF, as on Lambda but on stderr; nothing otherwise. */
-  verbose?: boolean;
+  /** Where the steps' log lines (INFO) and metrics (EMF) are printed, as on Lambda; absent: nowhere. */
+  logTo?: NodeJS.WritableStream;
   /** Every structured log line of every step, printed or not (`function_name` names the step). */
   onLog?: (line: LogLine) => void;
   /** Replaces the Retry intervals of every state (milliseconds), so tests need not wait for real backoff. */
@@ -72,14 +72,14 @@ type WorkflowStepName = keyof typeof WORKFLOW_STEPS;
 export const DEFAULT_RUN_SETTINGS: RunSettings = runSettings(parseSettings({}));
 
 /** The context one function's step gets in a local run. */
-export function localStepContext(functionName: string, options: Pick<RunOptions, 'settings' | 'ecr' | 'verbose' | 'onLog'>): StepContext {
+export function localStepContext(functionName: string, options: Pick<RunOptions, 'settings' | 'ecr' | 'logTo' | 'onLog'>): StepContext {
   return {
     settings: options.settings ?? DEFAULT_RUN_SETTINGS,
     // On Lambda each invocation in flight has a client of its own; here one client serves every invocation of the
     // function, so it must not queue them behind the SDK's default of 50 sockets.
     ecr: ecrClient({ ...options.ecr, requestHandler: { httpAgent: { keepAlive: true, maxSockets: Infinity } } }),
-    logger: new LocalStepLogger({ persistentKeys: { function_name: functionName } }, { onLine: options.onLog, print: Boolean(options.verbose) }),
-    metrics: localMetrics(Boolean(options.verbose)),
+    logger: new LocalStepLogger({ persistentKeys: { function_name: functionName } }, { onLine: options.onLog, printTo: options.logTo }),
+    metrics: localMetrics(options.logTo),
   };
 }
 

@@ -1,6 +1,6 @@
 // What the steps of a local run log and publish: every structured log line is kept for the caller (the plan is
-// read from them) and, with --verbose, printed as on Lambda but on stderr, with the EMF metrics beside them, so
-// that stdout holds only the report.
+// read from them) and, with --verbose, printed as on Lambda but to the stream given (the command line's stderr),
+// with the EMF metrics beside them, so that stdout holds only the report.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogItem } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
@@ -10,11 +10,11 @@ import type { StepMetrics } from '../functions/lib/step';
 /** One structured log line, as the Powertools logger would print it. */
 export type LogLine = Record<string, unknown>;
 
-/** A Powertools Logger that hands each line to `onLine` and prints it on stderr only when `print` is set. */
+/** A Powertools Logger that hands each line to `onLine` and prints it to `printTo`, when there is one. */
 export class LocalStepLogger extends Logger {
   constructor(
     options: ConstructorOptions,
-    private readonly lines: { onLine?: (line: LogLine) => void; print: boolean },
+    private readonly lines: { onLine?: (line: LogLine) => void; printTo?: NodeJS.WritableStream },
   ) {
     super({ serviceName: SERVICE_NAME, logLevel: 'INFO', ...options });
   }
@@ -24,19 +24,19 @@ export class LocalStepLogger extends Logger {
     const line = log.getAttributes() as LogLine;
     // The base constructor may log before `lines` is set.
     this.lines?.onLine?.(line);
-    if (this.lines?.print) process.stderr.write(`${JSON.stringify(line, this.getJsonReplacer())}\n`);
+    this.lines?.printTo?.write(`${JSON.stringify(line, this.getJsonReplacer())}\n`);
   }
 }
 
-/** Metrics as EMF lines on stderr (with --verbose), or none at all. */
-export function localMetrics(print: boolean): StepMetrics {
-  if (!print) return { addMetric: () => undefined, publishStoredMetrics: () => undefined };
+/** Metrics as EMF lines printed to `printTo` (with --verbose), or none at all. */
+export function localMetrics(printTo?: NodeJS.WritableStream): StepMetrics {
+  if (!printTo) return { addMetric: () => undefined, publishStoredMetrics: () => undefined };
   const metrics = createMetrics();
   return {
     addMetric: (name, unit, value) => metrics.addMetric(name, unit, value),
     publishStoredMetrics: () => {
       if (!metrics.hasStoredMetrics()) return;
-      process.stderr.write(`${JSON.stringify(metrics.serializeMetrics())}\n`);
+      printTo.write(`${JSON.stringify(metrics.serializeMetrics())}\n`);
       metrics.clearMetrics();
     },
   };

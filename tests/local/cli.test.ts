@@ -591,7 +591,11 @@ describe('command-line hygiene', () => {
       writeJson('sized.json', sized);
       const result = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--json', '--verbose');
       expect(JSON.parse(result.stdout).status).toBe('SUCCEEDED');
-      expect(result.stderr).toBe('');
+      const lines = result.stderr.trimEnd().split('\n').map((line) => JSON.parse(line));
+      expect(lines.filter((line) => line.message === 'checked lifecycle policy').map((line) => line.function_name)).toEqual(
+        Array(3).fill('checkLifecyclePolicy'),
+      );
+      expect(lines.some((line) => line._aws?.CloudWatchMetrics)).toBe(true);
     });
 
     it('--plan lists every cached repository with its action and the images expired', async () => {

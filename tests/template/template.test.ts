@@ -8,6 +8,7 @@ import { readRunSettings } from '../../functions/lib/run-settings';
 import { STEPS } from '../../functions/steps';
 import { ACCOUNT, PARTITION, REGION, Stack, roleOf, roleStatements, type Statement } from './cloudformation';
 import { describeRepositoryEvents } from './events';
+import { describeObservability } from './observability';
 import { sentActions } from './sent-actions';
 import { packageService, projectRoot, readTemplate, type PackageResult, type Resource } from './serverless';
 
@@ -462,3 +463,4 @@ describe('settings', () => {
 
 // The event rules, their dead-letter queue, the event function and the alarms (tests/template/events.ts).
 describeRepositoryEvents(() => stack, overridden);
+describeObservability(() => stack);
