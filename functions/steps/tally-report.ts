@@ -1,5 +1,5 @@
-// Adds one page of per-repository results to the sweep's running report, publishes what the page added as
-// CloudWatch metrics (EMF, written to the function's log), and logs the outcome line of each repository that
+// Adds one page of per-repository results to the sweep's running report, publishes what the page changed as
+// CloudWatch metrics (EMF, written to the function's log; a dry run changes nothing and publishes none), and logs the outcome line of each repository that
 // failed: those end in the definition, without a step of their own to log them.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { emptyReport, pageMetrics, pageOutcomes, tallyPage, type PageMetrics, type PageResults, type Report } from '../lib/report';
@@ -34,8 +34,10 @@ export const tallyReport: Step<TallyInput, Report> = {
     }
     const next = tallyPage(report, page);
     logger.info('page done', { ...next, finalAttempt: page.finalAttempt });
-    for (const [name, value] of Object.entries(pageMetrics(report ?? emptyReport(), next))) metrics.addMetric(name, UNITS[name as keyof PageMetrics], value);
-    metrics.publishStoredMetrics();
+    if (!dryRun) {
+      for (const [name, value] of Object.entries(pageMetrics(report ?? emptyReport(), next))) metrics.addMetric(name, UNITS[name as keyof PageMetrics], value);
+      metrics.publishStoredMetrics();
+    }
     return next;
   },
 };

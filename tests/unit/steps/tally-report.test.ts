@@ -110,6 +110,13 @@ describe('the metrics of a tally', () => {
     );
   });
 
+  it('are not published for a dry run, which changed nothing', async () => {
+    const page = { scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10 }]] };
+    const report = await tallyReport.run({ report: null, dryRun: true, referenceTime: '2026-11-28T00:00:00Z', ...page }, { ...context, metrics: createMetrics() });
+    expect(report).toMatchObject({ applied: 1, imagesExpired: 1 });
+    expect(emf).toEqual([]);
+  });
+
   it('log an outcome line for each repository that failed, with its error', async () => {
     const lines: Record<string, unknown>[] = [];
     const logger = { ...context.logger, info: (message: string, fields: Record<string, unknown>) => lines.push({ message, ...fields }) };
