@@ -19,5 +19,3 @@ export const WORKFLOW_STEPS = {
 };
 
 export const STEPS = { ...WORKFLOW_STEPS, startRepositorySweep };
-
-export type StepName = keyof typeof STEPS;
