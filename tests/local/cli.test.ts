@@ -6,11 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { SETTINGS, SETTING_NAMES } from '../../functions/lib/settings';
 import { main } from '../../local/cli';
+import { Collect, runCli, type CliRun as Run } from './run-cli';
 import { parseRegistry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint } from '../../local/ecr/server';
 
@@ -30,26 +31,7 @@ const PERSONS_POLICY = JSON.stringify({
 });
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
-class Collect extends Writable {
-  text = '';
-  _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(...args: string[]): Promise<Run> {
-  const out = new Collect();
-  const err = new Collect();
-  const code = await main(['node', 'ecr-lifecycle', ...args], { out, err } as unknown as Parameters<typeof main>[1]);
-  return { code, stdout: out.text, stderr: err.text };
-}
+const run = runCli;
 
 let dir: string;
 const file = (name: string) => path.join(dir, name);

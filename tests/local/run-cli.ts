@@ -2,7 +2,8 @@
 import { Writable } from 'node:stream';
 import { main } from '../../local/cli';
 
-class Collect extends Writable {
+/** A writable stream that keeps what is written to it. */
+export class Collect extends Writable {
   text = '';
   _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString();

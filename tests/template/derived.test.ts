@@ -19,6 +19,7 @@ import {
   stepRoles,
   type Configuration,
 } from '../../deploy/derived';
+import { expectedRunSettings } from './serverless';
 
 const EXAMPLE = 'config/pull-through-cache-rules.example.json';
 const PREFIXES = ['docker-hub', 'ecr-public', 'quay', 'k8s', 'github'];
@@ -58,15 +59,7 @@ describe('the raw settings', () => {
   });
 
   test('unset, every setting takes its default from the schema', () => {
-    expect(runSettingsOf({})).toEqual({
-      dryRun: SETTINGS.dryRun.default,
-      keepImages: SETTINGS.keepImages.default,
-      unpulledDays: SETTINGS.unpulledDays.default,
-      maxConcurrency: SETTINGS.maxConcurrency.default,
-      manageRootPrefix: SETTINGS.manageRootPrefix.default,
-      managedPrefixes: [],
-      repositorySettings: { prefixes: {}, exclude: [] },
-    });
+    expect(runSettingsOf({})).toEqual(expectedRunSettings());
   });
 });
 

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { SETTINGS, type RunSettings } from '../../functions/lib/settings';
 
 export const projectRoot = path.join(__dirname, '..', '..');
 
@@ -69,4 +70,18 @@ export interface Template {
   Conditions?: Record<string, unknown>;
   Resources: Record<string, Resource>;
   Outputs?: Record<string, unknown>;
+}
+
+/** The run settings a packaged function should read back: the schema's defaults, unless a test's stage sets others. */
+export function expectedRunSettings(overrides: Partial<RunSettings> = {}): RunSettings {
+  return {
+    dryRun: SETTINGS.dryRun.default,
+    keepImages: SETTINGS.keepImages.default,
+    unpulledDays: SETTINGS.unpulledDays.default,
+    maxConcurrency: SETTINGS.maxConcurrency.default,
+    manageRootPrefix: SETTINGS.manageRootPrefix.default,
+    managedPrefixes: [],
+    repositorySettings: { prefixes: {}, exclude: [] },
+    ...overrides,
+  };
 }

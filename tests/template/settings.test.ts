@@ -8,7 +8,7 @@ import { KEEP_IMAGES, MAX_CONCURRENCY, SETTINGS, UNPULLED_DAYS } from '../../fun
 import { readRunSettings } from '../../functions/lib/run-settings';
 import { STEPS } from '../../functions/steps';
 import { Stack } from './cloudformation';
-import { packageService, readTemplate, type PackageResult } from './serverless';
+import { expectedRunSettings, packageService, readTemplate, type PackageResult } from './serverless';
 
 const SERVICE = 'ecr-lifecycle-manager';
 // Lambda function names are at most 64 characters: <service>-<stage>-<function key>.
@@ -48,15 +48,13 @@ describe('serverless package accepts', () => {
     const functions = stack.ofType('AWS::Lambda::Function');
     expect(functions).toHaveLength(Object.keys(STEPS).length);
     for (const [, fn] of functions) {
-      expect(readRunSettings(fn.Properties?.Environment?.Variables)).toEqual({
-        dryRun: SETTINGS.dryRun.default,
-        keepImages: LOWER_BOUNDS.keepImages,
-        unpulledDays: LOWER_BOUNDS.unpulledDays,
-        maxConcurrency: LOWER_BOUNDS.maxConcurrency,
-        manageRootPrefix: SETTINGS.manageRootPrefix.default,
-        managedPrefixes: [],
-        repositorySettings: { prefixes: {}, exclude: [] },
-      });
+      expect(readRunSettings(fn.Properties?.Environment?.Variables)).toEqual(
+        expectedRunSettings({
+          keepImages: LOWER_BOUNDS.keepImages,
+          unpulledDays: LOWER_BOUNDS.unpulledDays,
+          maxConcurrency: LOWER_BOUNDS.maxConcurrency,
+        }),
+      );
     }
     const retentions = stack.ofType('AWS::Logs::LogGroup').map(([, g]) => g.Properties?.RetentionInDays);
     expect(new Set(retentions)).toEqual(new Set([LOWER_BOUNDS.logRetentionInDays]));

@@ -3,14 +3,14 @@
 // its code calls).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KEEP_IMAGES, MAX_CONCURRENCY, SETTINGS, UNPULLED_DAYS } from '../../functions/lib/settings';
+import { KEEP_IMAGES, MAX_CONCURRENCY, UNPULLED_DAYS } from '../../functions/lib/settings';
 import { readRunSettings } from '../../functions/lib/run-settings';
 import { STEPS } from '../../functions/steps';
 import { ACCOUNT, PARTITION, REGION, Stack, roleOf, roleStatements, type Statement } from './cloudformation';
 import { describeRepositoryEvents } from './events';
 import { describeObservability } from './observability';
 import { sentActions } from './sent-actions';
-import { packageService, projectRoot, readTemplate, type PackageResult, type Resource } from './serverless';
+import { expectedRunSettings, packageService, projectRoot, readTemplate, type PackageResult, type Resource } from './serverless';
 
 const SERVICE = 'ecr-lifecycle-manager';
 const STAGE = 'dev';
@@ -266,15 +266,7 @@ describe('the functions', () => {
 
   test('get the run settings at their defaults, and the log level, as environment variables', () => {
     for (const { resource: fn } of templateFunctions()) {
-      expect(readRunSettings(fn.Properties?.Environment?.Variables)).toEqual({
-        dryRun: SETTINGS.dryRun.default,
-        keepImages: SETTINGS.keepImages.default,
-        unpulledDays: SETTINGS.unpulledDays.default,
-        maxConcurrency: SETTINGS.maxConcurrency.default,
-        manageRootPrefix: SETTINGS.manageRootPrefix.default,
-        managedPrefixes: [],
-        repositorySettings: { prefixes: {}, exclude: [] },
-      });
+      expect(readRunSettings(fn.Properties?.Environment?.Variables)).toEqual(expectedRunSettings());
       expect(fn.Properties?.Environment?.Variables).toEqual(
         expect.objectContaining({
           POWERTOOLS_LOG_LEVEL: 'INFO',
