@@ -125,7 +125,7 @@ function buildProgram(io: CliIo): Command {
   program
     .command('params')
     .description('list every stage setting (--param, serverless --param): name, default, allowed values, meaning')
-    .option('--markdown', "as the Markdown table of the README's configuration section")
+    .option('--markdown', 'as the Markdown table of docs/configuration.md')
     .exitOverride()
     .action((options: { markdown?: boolean }) => {
       io.out.write(options.markdown ? settingsMarkdownTable() : settingsTable());

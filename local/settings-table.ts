@@ -1,5 +1,5 @@
 // `ecr-lifecycle params`: every stage setting as the schema defines it (functions/lib/settings.ts), as text for a
-// terminal or as the Markdown table the README shows.
+// terminal or as the Markdown table docs/configuration.md shows.
 import { SETTINGS, SETTING_NAMES } from '../functions/lib/settings';
 
 const shown = (value: unknown) => (value === '' ? "''" : String(value));

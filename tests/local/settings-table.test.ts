@@ -1,14 +1,14 @@
-// The README's table of stage settings is the schema's: a setting added, renamed or given another range there
-// fails here until the README says the same.
+// The documentation's table of stage settings is the schema's: a setting added, renamed or given another range there
+// fails here until docs/configuration.md says the same.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SETTING_NAMES } from '../../functions/lib/settings';
 import { settingsMarkdownTable, settingsTable } from '../../local/settings-table';
 
-const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const configurationPage = readFileSync(path.join(__dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
 
-test("the README's configuration table is the settings schema", () => {
-  expect(readme).toContain(settingsMarkdownTable());
+test("the configuration page's table is the settings schema", () => {
+  expect(configurationPage).toContain(settingsMarkdownTable());
 });
 
 test('the params listing names every setting with its default and what it accepts', () => {
