@@ -198,15 +198,19 @@ export function evaluateLifecyclePolicy<T extends LifecycleImage>(
     if (indexes.every((index) => byRule.has(index.imageDigest))) ofExpiringIndex.push(digest);
   }
 
-  // Referrers go with their subject, within 24 hours of its deletion or archival, whatever the rules say of them.
+  // Referrers go with their subject, within 24 hours of its deletion or archival, whatever the rules say of them;
+  // a referrer whose subject is already gone goes too.
   const results = new Map(byRule);
+  const present = new Set(images.map((image) => image.imageDigest));
   let added = true;
   while (added) {
     added = false;
     for (const image of images) {
-      const subject = image.subjectManifestDigest && results.get(image.subjectManifestDigest);
-      if (subject && !results.has(image.imageDigest)) {
-        results.set(image.imageDigest, { image, action: subject.action, storageClass: storageClassOf(image) });
+      const subject = image.subjectManifestDigest;
+      if (subject === undefined || results.has(image.imageDigest)) continue;
+      const action = present.has(subject) ? results.get(subject)?.action : { type: 'EXPIRE' as const };
+      if (action) {
+        results.set(image.imageDigest, { image, action, storageClass: storageClassOf(image) });
         added = true;
       }
     }

@@ -215,4 +215,12 @@ describe('image indexes and referrers', () => {
       [digest('sigsig'), undefined],
     ]);
   });
+
+  it('expires a referrer whose subject is already gone', () => {
+    const images = [image('orphan', 0.5, [], { subjectManifestDigest: digest('gone') }), image('keep', 0.1, ['2.0'])];
+    const evaluation = evaluateLifecyclePolicy(buildLifecyclePolicy(5), images, NOW);
+    expect(evaluation.results.map((r) => [r.image.imageDigest, r.action, r.appliedRulePriority])).toEqual([
+      [digest('orphan'), { type: 'EXPIRE' }, undefined],
+    ]);
+  });
 });
