@@ -3,6 +3,7 @@
 // repository's injected fault, then the call's own semantics. A fault therefore needs the repository to exist.
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { EcrError, invalidParameter, repositoryNotFound, serialization } from './errors';
+import { evaluateRepository } from './lifecycle';
 import { Paginator, readMaxResults } from './pagination';
 import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
 import type { EcrOperation, RepositoryOperation } from './registry-file';
@@ -43,6 +44,8 @@ export class EcrOperations {
     PutLifecyclePolicy: (input) => this.putLifecyclePolicy(input),
     DescribeImages: (input) => this.describeImages(input),
     BatchDeleteImage: (input) => this.batchDeleteImage(input),
+    StartLifecyclePolicyPreview: (input) => this.startLifecyclePolicyPreview(input),
+    GetLifecyclePolicyPreview: (input) => this.getLifecyclePolicyPreview(input),
     // What `sweep --aws` asks first, to say which account it is about to change.
     DescribeRegistry: () => ({ registryId: ACCOUNT_ID, replicationConfiguration: { rules: [] } }),
   };
@@ -100,12 +103,7 @@ export class EcrOperations {
 
   private getLifecyclePolicy(input: Input): Output {
     const repo = this.repository(repositoryName(input), 'GetLifecyclePolicy');
-    if (repo.lifecyclePolicyText === undefined) {
-      throw new EcrError(
-        'LifecyclePolicyNotFoundException',
-        `Lifecycle policy does not exist for the repository with name '${repo.repositoryName}' in the registry with id '${ACCOUNT_ID}'`,
-      );
-    }
+    if (repo.lifecyclePolicyText === undefined) throw lifecyclePolicyNotFound(repo.repositoryName);
     return {
       registryId: ACCOUNT_ID,
       repositoryName: repo.repositoryName,
@@ -117,13 +115,7 @@ export class EcrOperations {
   private putLifecyclePolicy(input: Input): Output {
     const name = repositoryName(input);
     const text = requiredString(input, 'lifecyclePolicyText');
-    const problems = validateLifecyclePolicyText(text);
-    if (problems.length > 0) {
-      throw new EcrError(
-        'InvalidParameterException',
-        `Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ${problems.join('; ')}'`,
-      );
-    }
+    checkLifecyclePolicyText(text);
     const repo = this.repository(name, 'PutLifecyclePolicy');
     repo.lifecyclePolicyText = withRulesByPriority(text);
     repo.policyStoredAt = this.now();
@@ -134,7 +126,7 @@ export class EcrOperations {
     const name = repositoryName(input);
     const imageIds = imageIdList(input, 100, false);
     const maxResults = readMaxResults(input.maxResults);
-    const tagStatus = this.tagStatus(input.filter);
+    const { tagStatus, imageStatus } = imageFilter(input.filter, true);
     if (imageIds && (maxResults !== undefined || input.nextToken != null)) {
       throw new EcrError(
         'InvalidParameterException',
@@ -142,10 +134,9 @@ export class EcrOperations {
       );
     }
     const repo = this.repository(name, 'DescribeImages');
-    const matches = (image: StoredImage): boolean => {
-      const tagged = (image.imageTags?.length ?? 0) > 0;
-      return tagStatus === 'ANY' || (tagStatus === 'TAGGED') === tagged;
-    };
+    // Without a filter, ECR describes only ACTIVE images: archived ones are asked for by name.
+    const matches = (image: StoredImage): boolean =>
+      matchesTagStatus(image.imageTags, tagStatus) && (imageStatus === 'ANY' || (image.imageStatus ?? 'ACTIVE') === imageStatus);
     if (imageIds) {
       const found = imageIds.map((id) => {
         const image = findImage(repo, id);
@@ -161,7 +152,7 @@ export class EcrOperations {
       return { imageDetails: unique.map((image) => this.imageDetail(repo, image)) };
     }
     const images = [...repo.images.values()].filter(matches);
-    const scope = `DescribeImages:${name}:${tagStatus}`;
+    const scope = `DescribeImages:${name}:${tagStatus}:${imageStatus}`;
     const page = this.paginator.page(images, (i) => i.imageDigest, scope, input);
     return {
       imageDetails: page.items.map((image) => this.imageDetail(repo, image)),
@@ -173,6 +164,8 @@ export class EcrOperations {
     const name = repositoryName(input);
     const imageIds = imageIdList(input, 100, true) as ImageId[];
     const repo = this.repository(name, 'BatchDeleteImage');
+    // The manifests the repository's indexes list as the call starts: ECR deletes none of them while its index stays.
+    const listed = new Set([...repo.images.values()].flatMap((image) => image.manifestDigests ?? []));
     const deleted: ImageId[] = [];
     const failures: Output[] = [];
     const fail = (imageId: ImageId, failureCode: string, failureReason: string) =>
@@ -194,6 +187,8 @@ export class EcrOperations {
           // Removing one of several tags leaves the image in place.
           image.imageTags = image.imageTags?.filter((t) => t !== id.imageTag);
           deleted.push({ imageDigest: image.imageDigest, imageTag: id.imageTag });
+        } else if (listed.has(image.imageDigest)) {
+          fail(id, 'ImageReferencedByManifestList', 'Requested image referenced by manifest list');
         } else {
           repo.images.delete(image.imageDigest);
           const tags = image.imageTags ?? [];
@@ -205,6 +200,84 @@ export class EcrOperations {
     return { imageIds: deleted, failures };
   }
 
+  private startLifecyclePolicyPreview(input: Input): Output {
+    const name = repositoryName(input);
+    const text = optionalString(input, 'lifecyclePolicyText');
+    if (text !== undefined) checkLifecyclePolicyText(text);
+    const repo = this.repository(name, 'StartLifecyclePolicyPreview');
+    const policyText = text ?? repo.lifecyclePolicyText;
+    if (policyText === undefined) throw lifecyclePolicyNotFound(name);
+    if (repo.preview && !repo.preview.read) {
+      throw new EcrError(
+        'LifecyclePolicyPreviewInProgressException',
+        `The previous lifecycle policy preview request has not completed for the repository with name '${name}' in the registry with id '${ACCOUNT_ID}'`,
+      );
+    }
+    const { results } = evaluateRepository(repo, policyText, new Date(this.now()));
+    const transitions = (JSON.parse(policyText) as { rules: { action: { type: string } }[] }).rules.some(
+      (rule) => rule.action.type === 'transition',
+    );
+    repo.preview = { lifecyclePolicyText: policyText, results, transitions, read: false };
+    return { registryId: ACCOUNT_ID, repositoryName: name, lifecyclePolicyText: policyText, status: 'IN_PROGRESS' };
+  }
+
+  private getLifecyclePolicyPreview(input: Input): Output {
+    const name = repositoryName(input);
+    const imageIds = imageIdList(input, 100, false);
+    const maxResults = readMaxResults(input.maxResults);
+    if (maxResults !== undefined && maxResults > 100) {
+      throw invalidParameter('maxResults', 'Member must have value less than or equal to 100');
+    }
+    const { tagStatus } = imageFilter(input.filter, false);
+    if (imageIds && (maxResults !== undefined || input.nextToken != null)) {
+      throw new EcrError(
+        'InvalidParameterException',
+        'Invalid parameter: maxResults and nextToken cannot be used together with imageIds',
+      );
+    }
+    const repo = this.repository(name, 'GetLifecyclePolicyPreview');
+    const preview = repo.preview;
+    if (!preview) {
+      throw new EcrError(
+        'LifecyclePolicyPreviewNotFoundException',
+        `There is no lifecycle policy preview for the repository with name '${name}' in the registry with id '${ACCOUNT_ID}'`,
+      );
+    }
+    // The evaluation was made at the start: the first read finds it complete.
+    preview.read = true;
+    const wanted = (digest: string, tags: string[] | undefined) =>
+      !imageIds ||
+      imageIds.some((id) => (id.imageDigest ?? digest) === digest && (id.imageTag === undefined || (tags ?? []).includes(id.imageTag)));
+    const selected = preview.results.filter(
+      ({ image }) => matchesTagStatus(image.imageTags, tagStatus) && wanted(image.imageDigest, image.imageTags),
+    );
+    const page = imageIds
+      ? { items: selected, nextToken: undefined }
+      : this.paginator.page(selected, (r) => r.image.imageDigest, `GetLifecyclePolicyPreview:${name}:${tagStatus}`, input);
+    const count = (type: string) => preview.results.filter((r) => r.action.type === type).length;
+    return {
+      registryId: ACCOUNT_ID,
+      repositoryName: name,
+      lifecyclePolicyText: preview.lifecyclePolicyText,
+      status: 'COMPLETE',
+      previewResults: page.items.map(({ image, action, appliedRulePriority, storageClass }) => ({
+        ...(image.imageTags && image.imageTags.length > 0 ? { imageTags: [...image.imageTags] } : {}),
+        imageDigest: image.imageDigest,
+        imagePushedAt: epochSeconds(image.imagePushedAt.getTime()),
+        action,
+        ...(appliedRulePriority === undefined ? {} : { appliedRulePriority }),
+        storageClass,
+      })),
+      summary: {
+        expiringImageTotalCount: count('EXPIRE'),
+        ...(preview.transitions
+          ? { transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: count('TRANSITION') }] }
+          : {}),
+      },
+      ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+    };
+  }
+
   /** The repository a call names, or ECR's not-found error; then the fault the registry file injects for it. */
   private repository(name: string, operation: RepositoryOperation): StoredRepository {
     const repo = this.store.repositories.get(name);
@@ -212,16 +285,6 @@ export class EcrOperations {
     const fault = repo.faults[operation];
     if (fault) throw new EcrError(fault, `Injected fault: ${operation} on repository '${name}' fails with ${fault}`);
     return repo;
-  }
-
-  private tagStatus(filter: unknown): 'TAGGED' | 'UNTAGGED' | 'ANY' {
-    if (filter === undefined || filter === null) return 'ANY';
-    if (!isObject(filter)) throw serialization('filter must be an object');
-    const status = optionalString(filter, 'tagStatus') ?? 'ANY';
-    if (status !== 'TAGGED' && status !== 'UNTAGGED' && status !== 'ANY') {
-      throw invalidParameter('filter.tagStatus', 'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]');
-    }
-    return status;
   }
 
   private repositoryOutput(repo: StoredRepository): Output {
@@ -246,13 +309,63 @@ export class EcrOperations {
       // As stored: a registry file that gives no size gets none back, rather than a size nobody chose.
       ...(image.imageSizeInBytes === undefined ? {} : { imageSizeInBytes: image.imageSizeInBytes }),
       imagePushedAt: isoToEpochSeconds(image.imagePushedAt),
-      imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      artifactMediaType: 'application/vnd.docker.container.image.v1+json',
+      imageManifestMediaType: image.imageManifestMediaType ?? DEFAULT_MANIFEST_MEDIA_TYPE,
+      // ECR gives an index no artifact media type; a single image's default is its config's.
+      ...(image.artifactMediaType !== undefined
+        ? { artifactMediaType: image.artifactMediaType }
+        : image.manifestDigests === undefined
+          ? { artifactMediaType: DEFAULT_ARTIFACT_MEDIA_TYPE }
+          : {}),
       // ECR leaves the field out for an image nobody has pulled.
       ...(image.lastRecordedPullTime ? { lastRecordedPullTime: isoToEpochSeconds(image.lastRecordedPullTime) } : {}),
-      imageStatus: 'ACTIVE',
+      ...(image.subjectManifestDigest ? { subjectManifestDigest: image.subjectManifestDigest } : {}),
+      imageStatus: image.imageStatus ?? 'ACTIVE',
+      ...(image.lastArchivedAt ? { lastArchivedAt: isoToEpochSeconds(image.lastArchivedAt) } : {}),
+      ...(image.lastActivatedAt ? { lastActivatedAt: isoToEpochSeconds(image.lastActivatedAt) } : {}),
     };
   }
+}
+
+const DEFAULT_MANIFEST_MEDIA_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
+const DEFAULT_ARTIFACT_MEDIA_TYPE = 'application/vnd.docker.container.image.v1+json';
+
+type TagStatus = 'TAGGED' | 'UNTAGGED' | 'ANY';
+type ImageStatusFilter = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING' | 'ANY';
+
+/** A `filter` member: tagStatus (default ANY) and, where the operation has it, imageStatus (default ACTIVE). */
+function imageFilter(filter: unknown, withImageStatus: boolean): { tagStatus: TagStatus; imageStatus: ImageStatusFilter } {
+  if (filter !== undefined && filter !== null && !isObject(filter)) throw serialization('filter must be an object');
+  const given = (filter ?? {}) as Input;
+  const tagStatus = optionalString(given, 'tagStatus') ?? 'ANY';
+  if (tagStatus !== 'TAGGED' && tagStatus !== 'UNTAGGED' && tagStatus !== 'ANY') {
+    throw invalidParameter('filter.tagStatus', 'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]');
+  }
+  const imageStatus = (withImageStatus ? optionalString(given, 'imageStatus') : undefined) ?? 'ACTIVE';
+  if (!['ACTIVE', 'ARCHIVED', 'ACTIVATING', 'ANY'].includes(imageStatus)) {
+    throw invalidParameter('filter.imageStatus', 'Member must satisfy enum value set: [ACTIVE, ARCHIVED, ACTIVATING, ANY]');
+  }
+  return { tagStatus, imageStatus: imageStatus as ImageStatusFilter };
+}
+
+function matchesTagStatus(tags: string[] | undefined, tagStatus: TagStatus): boolean {
+  return tagStatus === 'ANY' || (tagStatus === 'TAGGED') === (tags ?? []).length > 0;
+}
+
+function checkLifecyclePolicyText(text: string): void {
+  const problems = validateLifecyclePolicyText(text);
+  if (problems.length > 0) {
+    throw new EcrError(
+      'InvalidParameterException',
+      `Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ${problems.join('; ')}'`,
+    );
+  }
+}
+
+function lifecyclePolicyNotFound(repositoryName: string): EcrError {
+  return new EcrError(
+    'LifecyclePolicyNotFoundException',
+    `Lifecycle policy does not exist for the repository with name '${repositoryName}' in the registry with id '${ACCOUNT_ID}'`,
+  );
 }
 
 function findImage(repo: StoredRepository, id: ImageId): StoredImage | undefined {

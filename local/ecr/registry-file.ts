@@ -7,6 +7,7 @@ import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-polic
 import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
 import { ECR_REPOSITORY_PREFIX, REPOSITORY_NAME, ROOT_PREFIX } from '../../functions/lib/cached-repositories';
 import { MAX_REPOSITORY_NAME_LENGTH } from '../../functions/lib/limits';
+import { isImageIndex } from '../../functions/lib/lifecycle-evaluation';
 
 /**
  * The operations that act on a named repository: a repository's fault may name only these, so that a typo, or an
@@ -18,6 +19,8 @@ export const REPOSITORY_OPERATIONS = [
   'PutLifecyclePolicy',
   'DescribeImages',
   'BatchDeleteImage',
+  'StartLifecyclePolicyPreview',
+  'GetLifecyclePolicyPreview',
 ] as const;
 export type RepositoryOperation = (typeof REPOSITORY_OPERATIONS)[number];
 
@@ -63,14 +66,35 @@ const ruleSchema = z.strictObject({
   credentialArn: z.string().min(1).optional(),
 });
 
+/** The manifest media types ECR stores: a single-platform manifest, or an index (manifest list) of manifests. */
+export const IMAGE_MANIFEST_MEDIA_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+] as const;
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
+const digest = z.string().regex(IMAGE_DIGEST, 'expected sha256: followed by 64 lowercase hex digits');
+
 const imageSchema = z.strictObject({
-  imageDigest: z.string().regex(IMAGE_DIGEST, 'expected sha256: followed by 64 lowercase hex digits'),
+  imageDigest: digest,
   imageTags: z
     .array(z.string().max(300).regex(IMAGE_TAG, 'expected an image tag ([A-Za-z0-9_][A-Za-z0-9._-]*)'))
     .optional(),
   imageSizeInBytes: imageSize.optional(),
   imagePushedAt: timestamp,
   lastRecordedPullTime: timestamp.optional(),
+  imageManifestMediaType: z
+    .enum(IMAGE_MANIFEST_MEDIA_TYPES, { error: `expected one of ${IMAGE_MANIFEST_MEDIA_TYPES.join(', ')}` })
+    .optional(),
+  artifactMediaType: z.string().regex(MEDIA_TYPE, 'expected a media type (type/subtype)').optional(),
+  /** An index's manifests, by digest: images of the same repository. */
+  manifestDigests: z.array(digest).min(1, 'expected at least one digest').optional(),
+  /** A referrer's (signature's, attestation's) subject, by digest. */
+  subjectManifestDigest: digest.optional(),
+  imageStatus: z.enum(['ACTIVE', 'ARCHIVED'], { error: 'expected ACTIVE or ARCHIVED' }).optional(),
+  lastArchivedAt: timestamp.optional(),
+  lastActivatedAt: timestamp.optional(),
 });
 
 const repositorySchema = z
@@ -94,6 +118,7 @@ const repositorySchema = z
     firstDuplicate(images.map((i) => i.imageDigest), (at, digest) =>
       ctx.addIssue({ code: 'custom', path: ['images', at, 'imageDigest'], message: `duplicate digest ${digest}` }),
     );
+    images.forEach((image, i) => checkImageReferences(image, i, images, ctx));
     // A tag names one image in a repository.
     const tags = images.flatMap((image, i) => (image.imageTags ?? []).map((tag, t) => ({ tag, i, t })));
     firstDuplicate(tags.map((t) => t.tag), (at, tag) =>
@@ -128,6 +153,30 @@ const registrySchema = z
       }),
     );
   });
+
+type ImageEntry = z.infer<typeof imageSchema>;
+
+/** What ECR would never hold: an index without its manifests, an archived image with no archive time. */
+function checkImageReferences(image: ImageEntry, at: number, images: ImageEntry[], ctx: z.RefinementCtx): void {
+  const issue = (field: string, message: string, index?: number) =>
+    ctx.addIssue({ code: 'custom', path: ['images', at, field, ...(index === undefined ? [] : [index])], message });
+  if (isImageIndex(image) && image.manifestDigests === undefined) {
+    issue('manifestDigests', `missing: an image index (${image.imageManifestMediaType}) lists its manifests`);
+  }
+  if (!isImageIndex(image) && image.manifestDigests !== undefined) {
+    issue('manifestDigests', 'only an image index lists manifests: set imageManifestMediaType to an index media type');
+  }
+  (image.manifestDigests ?? []).forEach((listed, m) => {
+    if (listed === image.imageDigest) issue('manifestDigests', 'an index cannot list itself', m);
+    else if (!images.some((other) => other.imageDigest === listed)) {
+      issue('manifestDigests', `${listed} is no image of this repository (ECR keeps every manifest an index lists)`, m);
+    }
+  });
+  if (image.subjectManifestDigest === image.imageDigest) issue('subjectManifestDigest', 'an image cannot refer to itself');
+  if (image.imageStatus === 'ARCHIVED' && image.lastArchivedAt === undefined) {
+    issue('lastArchivedAt', 'missing: an archived image has the time it was archived');
+  }
+}
 
 export type Registry = z.infer<typeof registrySchema>;
 export type RegistryRepository = Registry['repositories'][number];

@@ -1,14 +1,21 @@
 // The endpoint's live state: the registry file's contents, changed by the mutating calls, and given back in the
 // same file format. Timestamps stay the strings the file gave, so a registry written back out is unchanged
 // wherever no call changed it.
+import type { LifecycleResult } from '../../functions/lib/lifecycle-evaluation';
 import type { ChildExecutionFault, PullThroughCacheRuleEntry, Registry, RegistryImage, RegistryRepository } from './registry-file';
+import type { EvaluatedImage } from './lifecycle';
 
-export interface StoredImage {
-  imageDigest: string;
-  imageTags?: string[];
-  imageSizeInBytes?: number;
-  imagePushedAt: string;
-  lastRecordedPullTime?: string;
+/** An image as the file gives it: ECR's fields, timestamps as ISO strings. */
+export type StoredImage = RegistryImage;
+
+/** A lifecycle policy preview: the policy it played and what it found, as of its start. */
+export interface StoredPreview {
+  lifecyclePolicyText: string;
+  results: LifecycleResult<EvaluatedImage>[];
+  /** Whether the policy has a transition rule, so the summary counts transitions. */
+  transitions: boolean;
+  /** A preview is in progress until GetLifecyclePolicyPreview first reads it. */
+  read: boolean;
 }
 
 export interface StoredRepository {
@@ -21,6 +28,7 @@ export interface StoredRepository {
   /** Whether the file had an `images` list, so a repository written back out keeps its shape. */
   listsImages: boolean;
   faults: NonNullable<RegistryRepository['faults']>;
+  preview?: StoredPreview;
 }
 
 export class RegistryStore {
@@ -70,12 +78,7 @@ export class RegistryStore {
   }
 }
 
-function copyImage(image: RegistryImage | StoredImage): StoredImage {
-  return {
-    imageDigest: image.imageDigest,
-    ...(image.imageTags === undefined ? {} : { imageTags: [...image.imageTags] }),
-    ...(image.imageSizeInBytes === undefined ? {} : { imageSizeInBytes: image.imageSizeInBytes }),
-    imagePushedAt: image.imagePushedAt,
-    ...(image.lastRecordedPullTime === undefined ? {} : { lastRecordedPullTime: image.lastRecordedPullTime }),
-  };
+/** A deep copy with the file's field order; fields left unset stay out. */
+function copyImage(image: StoredImage): StoredImage {
+  return JSON.parse(JSON.stringify(image)) as StoredImage;
 }

@@ -164,6 +164,8 @@ describe('counters and state', () => {
       PutLifecyclePolicy: 0,
       DescribeImages: 0,
       BatchDeleteImage: 0,
+      StartLifecyclePolicyPreview: 0,
+      GetLifecyclePolicyPreview: 0,
       DescribeRegistry: 0,
     });
     await ecr.send(new DescribeRepositoriesCommand({}));

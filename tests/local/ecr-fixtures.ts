@@ -53,3 +53,23 @@ export function manyRepositories(count: number): Registry {
     })),
   };
 }
+
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+/**
+ * A multi-platform image as a pull-through cache holds one: a tagged index listing two untagged platform
+ * manifests, a signature referring to the index, and an older single-platform image.
+ */
+export function multiPlatformRepository(repositoryName = 'docker-hub/library/nginx'): Registry['repositories'][number] {
+  return {
+    repositoryName,
+    images: [
+      { imageDigest: digest(10), imageTags: ['1.27'], imageSizeInBytes: 70_000_000, imagePushedAt: '2026-11-01T00:00:00Z', imageManifestMediaType: OCI_INDEX, manifestDigests: [digest(11), digest(12)] },
+      { imageDigest: digest(11), imageSizeInBytes: 70_000_000, imagePushedAt: '2026-11-01T00:00:00Z', imageManifestMediaType: OCI_MANIFEST, artifactMediaType: 'application/vnd.oci.image.config.v1+json' },
+      { imageDigest: digest(12), imageSizeInBytes: 65_000_000, imagePushedAt: '2026-11-01T00:00:00Z', imageManifestMediaType: OCI_MANIFEST, artifactMediaType: 'application/vnd.oci.image.config.v1+json' },
+      { imageDigest: digest(13), imageSizeInBytes: 1_000, imagePushedAt: '2026-11-02T00:00:00Z', imageManifestMediaType: OCI_MANIFEST, artifactMediaType: 'application/vnd.cncf.notary.signature', subjectManifestDigest: digest(10) },
+      { imageDigest: digest(14), imageTags: ['1.25'], imageSizeInBytes: 60_000_000, imagePushedAt: '2026-06-01T00:00:00Z' },
+    ],
+  };
+}

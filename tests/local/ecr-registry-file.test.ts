@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRegistry, readRegistryFile, serializeRegistry, type Registry } from '../../local/ecr/registry-file';
-import { digest, KEEP_LATEST_POLICY, SEED_POLICY } from './ecr-fixtures';
+import { digest, KEEP_LATEST_POLICY, multiPlatformRepository, SEED_POLICY } from './ecr-fixtures';
 
 /** DESIGN.md's example, completed. */
 const valid = (): Registry => ({
@@ -97,6 +97,43 @@ describe('parseRegistry', () => {
     const file = valid();
     (file.repositories[0].faults as Record<string, string>).ChildExecution = error;
     expect(parseRegistry(file).repositories[0].faults).toEqual({ PutLifecyclePolicy: 'AccessDeniedException', ChildExecution: error });
+  });
+
+  it('accepts an image index with its manifests, a referrer and an archived image', () => {
+    const file = valid();
+    file.repositories[1] = multiPlatformRepository('docker-hub/library/redis');
+    file.repositories[1].images!.push({
+      imageDigest: digest(20), imagePushedAt: '2025-01-01T00:00:00Z', imageStatus: 'ARCHIVED', lastArchivedAt: '2026-01-01T00:00:00Z',
+    });
+    const images = parseRegistry(file).repositories[1].images!;
+    expect(images[0].manifestDigests).toEqual([digest(11), digest(12)]);
+    expect(images[3].subjectManifestDigest).toBe(digest(10));
+    expect(images[5].imageStatus).toBe('ARCHIVED');
+  });
+
+  it.each<[string, (image: Record<string, unknown>, images: Record<string, unknown>[]) => void, RegExp]>([
+    ['an index without its manifests', (index) => { delete index.manifestDigests; }, /^repositories\[0\]\.images\[0\]\.manifestDigests: missing: an image index \(application\/vnd\.oci\.image\.index\.v1\+json\) lists its manifests$/],
+    ['an index listing an image the repository does not hold', (index) => { index.manifestDigests = [digest(11), digest(99)]; }, /^repositories\[0\]\.images\[0\]\.manifestDigests\[1\]: sha256:0+63 is no image of this repository/],
+    ['an index listing itself', (index) => { index.manifestDigests = [digest(10)]; }, /^repositories\[0\]\.images\[0\]\.manifestDigests\[0\]: an index cannot list itself$/],
+    ['an index listing nothing', (index) => { index.manifestDigests = []; }, /^repositories\[0\]\.images\[0\]\.manifestDigests: expected at least one digest$/],
+    ['manifests on an image that is no index', (_, images) => { images[4].manifestDigests = [digest(11)]; }, /^repositories\[0\]\.images\[4\]\.manifestDigests: only an image index lists manifests/],
+    ['a manifest media type ECR does not store', (index) => { index.imageManifestMediaType = 'text/plain'; }, /^repositories\[0\]\.images\[0\]\.imageManifestMediaType: expected one of /],
+    ['an artifact media type that is no media type', (_, images) => { images[3].artifactMediaType = 'signature'; }, /^repositories\[0\]\.images\[3\]\.artifactMediaType: expected a media type/],
+    ['a subject digest that is no digest', (_, images) => { images[3].subjectManifestDigest = 'sha256:1'; }, /^repositories\[0\]\.images\[3\]\.subjectManifestDigest: expected sha256:/],
+    ['an image referring to itself', (_, images) => { images[3].subjectManifestDigest = digest(13); }, /^repositories\[0\]\.images\[3\]\.subjectManifestDigest: an image cannot refer to itself$/],
+    ['an archived image without its archive time', (_, images) => { images[4].imageStatus = 'ARCHIVED'; }, /^repositories\[0\]\.images\[4\]\.lastArchivedAt: missing: an archived image/],
+    ['an image status DescribeImages reports only in passing', (_, images) => { images[4].imageStatus = 'ACTIVATING'; }, /^repositories\[0\]\.images\[4\]\.imageStatus: expected ACTIVE or ARCHIVED$/],
+  ])('rejects %s with one line naming the path', (_, change, expected) => {
+    const file = { pullThroughCacheRules: [], repositories: [multiPlatformRepository()] };
+    const images = file.repositories[0].images as unknown as Record<string, unknown>[];
+    change(images[0], images);
+    expect(() => parseRegistry(file)).toThrow(expected);
+  });
+
+  it('accepts a fault for the lifecycle policy preview operations, which name a repository', () => {
+    const file = valid();
+    file.repositories[1].faults = { StartLifecyclePolicyPreview: 'ServerException', GetLifecyclePolicyPreview: 'AccessDeniedException' };
+    expect(parseRegistry(file).repositories[1].faults).toEqual(file.repositories[1].faults);
   });
 
   it('accepts the ROOT prefix and an ECR-to-ECR upstream', () => {
