@@ -14,6 +14,11 @@
 //   `deleteRepository(name)` removes one for real at any moment. `ChildExecution` names no ECR operation: the
 //   local runner asks `childExecutionFault(name)` and fails the child execution holding that repository whole.
 //
+// Lifecycle policies: stored, and evaluated only when asked: StartLifecyclePolicyPreview evaluates a policy at once
+// (local/ecr/lifecycle.ts, by the `now` clock) and stays IN_PROGRESS, refusing another start, until
+// GetLifecyclePolicyPreview first reads it COMPLETE. ECR's own evaluation within 24 hours of a put is
+// `ecr-lifecycle evaluate-policies`, run on a registry file.
+//
 // Counters: `calls[operation]` counts every request received, whatever its outcome (throttled, faulted, invalid),
 // so "no mutating call was made" is `calls.PutLifecyclePolicy === 0 && calls.BatchDeleteImage === 0`;
 // `throttled[operation]` counts those of them refused by the throttle. Both start at 0 for every served operation;
@@ -30,6 +35,8 @@ const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921';
 export interface EcrEndpointOptions {
   /** 0 or unset: a free port. */
   port?: number;
+  /** The clock lifecycle policy previews are evaluated by (epoch ms); the current time when unset. */
+  now?: () => number;
 }
 
 export interface EcrEndpoint {
@@ -48,7 +55,7 @@ export interface EcrEndpoint {
 
 export async function startEcrEndpoint(registry: Registry, options: EcrEndpointOptions = {}): Promise<EcrEndpoint> {
   const store = new RegistryStore(registry);
-  const operations = new EcrOperations(store);
+  const operations = new EcrOperations(store, options.now);
   const bucket = store.throttle ? new TokenBucket(store.throttle.ratePerSecond) : undefined;
   const calls: Record<string, number> = Object.fromEntries(ECR_OPERATIONS.map((op) => [op, 0]));
   const throttled: Record<string, number> = Object.fromEntries(ECR_OPERATIONS.map((op) => [op, 0]));
