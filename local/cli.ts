@@ -1,5 +1,6 @@
-// The `ecr-lifecycle` command line: sweep a registry (embedded or an AWS account), print the policy, the rules or
-// the settings, serve the embedded ECR endpoint. Exit status: 0 done, 1 some repositories failed, 2 bad input (nothing changed).
+// The `ecr-lifecycle` command line: sweep a registry (embedded or an AWS account), play ECR's lifecycle evaluation on
+// a registry file, print the policy, the rules or the settings, serve the embedded ECR endpoint.
+// Exit status: 0 done, 1 some repositories failed, 2 bad input (nothing changed).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
@@ -22,6 +23,7 @@ import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX } from '../functions/lib/cached-repo
 import { prefixSettings } from '../functions/lib/repository-settings';
 import { RulesInputError, rulesCommand, type RulesOptions } from './rules-command';
 import { settingsMarkdownTable, settingsTable } from './settings-table';
+import { evaluatePolicies, formatPolicyEvaluation } from './evaluate-policies';
 
 export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
 
@@ -147,6 +149,24 @@ function buildProgram(io: CliIo): Command {
       } catch (error) {
         throw error instanceof RulesInputError ? new BadInput(error.message) : error;
       }
+    });
+
+  program
+    .command('evaluate-policies')
+    .description("play ECR's next lifecycle evaluation on a registry file: every repository under its stored policy")
+    .requiredOption('--registry <file>', 'registry file to evaluate (never written)')
+    .requiredOption('--registry-out <file>', 'where to write the registry as the evaluation leaves it (same format)')
+    .option('--now <iso>', 'the time of the evaluation, e.g. 2026-11-29T00:00:00Z (default: the current time)')
+    .exitOverride()
+    .action((options: { registry: string; registryOut: string; now?: string }) => {
+      const problem =
+        (options.now === undefined ? undefined : referenceTimeProblem('--now', options.now)) ??
+        outputFileProblem('--registry-out', options.registryOut) ??
+        sameFileProblem([['--registry', options.registry], ['--registry-out', options.registryOut]]);
+      if (problem) throw new BadInput(problem);
+      const evaluated = evaluatePolicies(loadRegistry(options.registry), options.now === undefined ? new Date() : new Date(options.now));
+      writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(evaluated.registry), null, 2)}\n`);
+      io.out.write(`${formatPolicyEvaluation(evaluated.summary)}\n`);
     });
 
   program
