@@ -61,11 +61,11 @@ export interface LifecycleEvaluation<T extends LifecycleImage> {
 /** What each note code means and what the evaluation chose, for plans and summaries to print. */
 export const EVALUATION_NOTE_TEXT: Record<EvaluationNoteCode, string> = {
   INDEX_PARTS_COUNTED:
-    'a count rule counted an image index, the manifests it lists or a referrer (signature, attestation) as separate images; ' +
-    'ECR does not document this (users report it: aws/containers-roadmap #2613)',
+    'a count rule past its count counted an image index, the manifests it lists or a referrer (signature, attestation) ' +
+    'as separate images; ECR does not document this (users report it: aws/containers-roadmap #2613)',
   INDEX_MANIFESTS_UNKNOWN:
-    'the repository holds an image index whose manifests are unknown; ECR keeps every manifest an index still lists, ' +
-    'so some images counted here as expiring may stay',
+    'images counted as expiring beside an image index whose manifests are unknown (DescribeImages does not list them); ' +
+    'ECR keeps every manifest an index still lists, so these may stay',
   MANIFEST_OF_EXPIRING_INDEX:
     'a manifest whose every index expires in the same evaluation was kept; ECR documents only that the index goes ' +
     'first, not whether its manifests go in the same evaluation or a later one',
@@ -216,21 +216,22 @@ export function evaluateLifecyclePolicy<T extends LifecycleImage>(
     }
   }
 
+  // Counting index parts as images changes an outcome only where a count rule has more images than its count.
   const isIndexPart = (image: LifecycleImage) =>
     isImageIndex(image) || listedBy.has(image.imageDigest) || image.subjectManifestDigest !== undefined;
-  const counted = new Set(
-    rules.flatMap((rule, i) => (rule.selection.countType === 'imageCountMoreThan' ? selections[i] : [])).filter(isIndexPart),
+  const counted = rules.flatMap(({ selection }, i) =>
+    selection.countType === 'imageCountMoreThan' && selections[i].length > selection.countNumber ? selections[i].filter(isIndexPart) : [],
   );
+  // An index whose manifests are unknown may list any image this evaluation expires, and keep it.
+  const unknownIndex = images.some((image) => isImageIndex(image) && image.manifestDigests === undefined);
+  const uncertain = unknownIndex ? [...results.values()].filter(({ image }) => !isImageIndex(image)) : [];
   const notes: EvaluationNote[] = [];
   const note = (code: EvaluationNoteCode, digests: Iterable<string>) => {
     const imageDigests = [...new Set(digests)];
     if (imageDigests.length > 0) notes.push({ code, imageDigests });
   };
-  note('INDEX_PARTS_COUNTED', [...counted].map((image) => image.imageDigest));
-  note(
-    'INDEX_MANIFESTS_UNKNOWN',
-    images.filter((image) => isImageIndex(image) && image.manifestDigests === undefined).map((image) => image.imageDigest),
-  );
+  note('INDEX_PARTS_COUNTED', counted.map((image) => image.imageDigest));
+  note('INDEX_MANIFESTS_UNKNOWN', uncertain.map(({ image }) => image.imageDigest));
   note('MANIFEST_OF_EXPIRING_INDEX', ofExpiringIndex);
   note('PUSH_TIME_TIE', ties);
   note(

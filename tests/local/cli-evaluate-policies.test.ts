@@ -82,7 +82,7 @@ describe('evaluate-policies', () => {
     expect(run.stdout).toBe(
       [
         "ECR's lifecycle evaluation as of 2026-11-28T00:00:00.000Z, over 3 repositories with a lifecycle policy: 6 images expired (129 MiB), 0 archived",
-        'Not documented by ECR (4 images in 1 repositories): a count rule counted an image index, the manifests it lists or a referrer (signature, attestation) as separate images; ECR does not document this (users report it: aws/containers-roadmap #2613)',
+        'Not documented by ECR (4 images in 1 repositories): a count rule past its count counted an image index, the manifests it lists or a referrer (signature, attestation) as separate images; ECR does not document this (users report it: aws/containers-roadmap #2613)',
         'Not documented by ECR (2 images in 1 repositories): a manifest whose every index expires in the same evaluation was kept; ECR documents only that the index goes first, not whether its manifests go in the same evaluation or a later one',
         '',
       ].join('\n'),

@@ -194,10 +194,16 @@ describe('image indexes and referrers', () => {
     expect(evaluation.notes).toContainEqual({ code: 'MANIFEST_OF_EXPIRING_INDEX', imageDigests: [digest('amd')] });
   });
 
-  it('says so when an index’s manifests are unknown', () => {
+  it('names the expirations an index with unknown manifests may keep', () => {
+    const images = [image('idx', 1, ['1.0'], { imageManifestMediaType: INDEX }), platform('amd', 2), image('old', 10, ['0.9'])];
+    const evaluation = evaluateLifecyclePolicy(buildLifecyclePolicy(1), images, NOW);
+    expect(evaluation.results.map((r) => r.image.imageDigest)).toEqual([digest('amd'), digest('old')]);
+    expect(evaluation.notes).toContainEqual({ code: 'INDEX_MANIFESTS_UNKNOWN', imageDigests: [digest('amd'), digest('old')] });
+  });
+
+  it('notes nothing where the count is not reached', () => {
     const images = [image('idx', 1, ['1.0'], { imageManifestMediaType: INDEX }), platform('amd', 1)];
-    const evaluation = evaluateLifecyclePolicy(buildLifecyclePolicy(5), images, NOW);
-    expect(evaluation.notes).toContainEqual({ code: 'INDEX_MANIFESTS_UNKNOWN', imageDigests: [digest('idx')] });
+    expect(evaluateLifecyclePolicy(buildLifecyclePolicy(5), images, NOW)).toEqual({ results: [], notes: [] });
   });
 
   it('expires a referrer with its subject, by no rule, and a referrer of that referrer too', () => {
