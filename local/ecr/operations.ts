@@ -127,14 +127,9 @@ export class EcrOperations {
     const imageIds = imageIdList(input, 100, false);
     const maxResults = readMaxResults(input.maxResults);
     const { tagStatus, imageStatus } = imageFilter(input.filter, true);
-    if (imageIds && (maxResults !== undefined || input.nextToken != null)) {
-      throw new EcrError(
-        'InvalidParameterException',
-        'Invalid parameter: maxResults and nextToken cannot be used together with imageIds',
-      );
-    }
+    if (imageIds) refusePagingWithImageIds(maxResults, input.nextToken);
     const repo = this.repository(name, 'DescribeImages');
-    // Without a filter, ECR describes only ACTIVE images: archived ones are asked for by name.
+    // Without a filter, ECR describes only ACTIVE images: archived ones only when filter.imageStatus asks for them.
     const matches = (image: StoredImage): boolean =>
       matchesTagStatus(image.imageTags, tagStatus) && (imageStatus === 'ANY' || (image.imageStatus ?? 'ACTIVE') === imageStatus);
     if (imageIds) {
@@ -229,12 +224,7 @@ export class EcrOperations {
       throw invalidParameter('maxResults', 'Member must have value less than or equal to 100');
     }
     const { tagStatus } = imageFilter(input.filter, false);
-    if (imageIds && (maxResults !== undefined || input.nextToken != null)) {
-      throw new EcrError(
-        'InvalidParameterException',
-        'Invalid parameter: maxResults and nextToken cannot be used together with imageIds',
-      );
-    }
+    if (imageIds) refusePagingWithImageIds(maxResults, input.nextToken);
     const repo = this.repository(name, 'GetLifecyclePolicyPreview');
     const preview = repo.preview;
     if (!preview) {
@@ -349,6 +339,13 @@ function imageFilter(filter: unknown, withImageStatus: boolean): { tagStatus: Ta
 
 function matchesTagStatus(tags: string[] | undefined, tagStatus: TagStatus): boolean {
   return tagStatus === 'ANY' || (tagStatus === 'TAGGED') === (tags ?? []).length > 0;
+}
+
+/** ECR answers the images an imageIds list names, in one go: no paging with it. */
+function refusePagingWithImageIds(maxResults: number | undefined, nextToken: unknown): void {
+  if (maxResults !== undefined || (nextToken !== undefined && nextToken !== null)) {
+    throw new EcrError('InvalidParameterException', 'Invalid parameter: maxResults and nextToken cannot be used together with imageIds');
+  }
 }
 
 function checkLifecyclePolicyText(text: string): void {

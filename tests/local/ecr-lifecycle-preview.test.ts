@@ -139,6 +139,9 @@ describe('GetLifecyclePolicyPreview', () => {
     expect(await rejection(ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: REDIS, maxResults: 101 })))).toBeInstanceOf(
       InvalidParameterException,
     );
+    const paged = await rejection(ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: REDIS, imageIds: [{ imageTag: 'prod-2' }], maxResults: 2 })));
+    expect(paged).toBeInstanceOf(InvalidParameterException);
+    expect(paged.message).toMatch(/cannot be used together with imageIds/);
   });
 
   it('answers a repository’s injected fault', async () => {
