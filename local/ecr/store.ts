@@ -1,9 +1,8 @@
 // The endpoint's live state: the registry file's contents, changed by the mutating calls, and given back in the
 // same file format. Timestamps stay the strings the file gave, so a registry written back out is unchanged
 // wherever no call changed it.
-import type { LifecycleResult } from '../../functions/lib/lifecycle-evaluation';
+import type { LifecycleImage, LifecycleResult } from '../../functions/lib/lifecycle-evaluation';
 import type { ChildExecutionFault, PullThroughCacheRuleEntry, Registry, RegistryImage, RegistryRepository } from './registry-file';
-import type { EvaluatedImage } from './lifecycle';
 
 /** An image as the file gives it: ECR's fields, timestamps as ISO strings. */
 export type StoredImage = RegistryImage;
@@ -11,7 +10,7 @@ export type StoredImage = RegistryImage;
 /** A lifecycle policy preview: the policy it played and what it found, as of its start. */
 export interface StoredPreview {
   lifecyclePolicyText: string;
-  results: LifecycleResult<EvaluatedImage>[];
+  results: LifecycleResult<LifecycleImage>[];
   /** Whether the policy has a transition rule, so the summary counts transitions. */
   transitions: boolean;
   /** A preview is in progress until GetLifecyclePolicyPreview first reads it. */
