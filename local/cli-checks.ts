@@ -30,6 +30,16 @@ export function referenceTimeProblem(option: string, value: string): string | un
 }
 
 /**
+ * A reference time later than the clock: pull age judged as of a time that has not come makes images look unpulled
+ * that are in use today, so a real sweep of an AWS account refuses it and every other run warns of it. `value` is
+ * a valid reference time (referenceTimeProblem).
+ */
+export function futureReferenceTimeProblem(option: string, value: string, now: Date): string | undefined {
+  if (Date.parse(value) <= now.getTime()) return undefined;
+  return `${option} ${value}: is in the future (the clock says ${now.toISOString()}); pull age would be judged as of a time that has not come`;
+}
+
+/**
  * A file the command will write (`--registry-out`, `--plan`): its folder exists, it is not a folder itself, and
  * this process may write it. Writing is tried for real (an existing file opened, a new one created and removed
  * again), because permission bits do not tell: root writes through them, but not to a read-only file system or

@@ -15,7 +15,7 @@ import { startEcrEndpoint } from './ecr/server';
 import { exitStatus, formatSummary, summarize } from './report-format';
 import { PROJECT_ROOT, runSweep, type ExecutionEvent, type LocalExecution } from './runner';
 import { awsTarget } from './aws-target';
-import { listenProblem, outputFileProblem, referenceTimeProblem, sameFileProblem } from './cli-checks';
+import { futureReferenceTimeProblem, listenProblem, outputFileProblem, referenceTimeProblem, sameFileProblem } from './cli-checks';
 import { planRecorder } from './plan';
 import { BadEvent, sweepEvent } from './event-sweep';
 import { ConfigurationError, configuredRunSettings } from '../deploy/derived';
@@ -93,7 +93,7 @@ function buildProgram(io: CliIo): Command {
     .option('--demo', 'sweep the bundled demo registry (fixtures/demo-registry.json)')
     .option('--aws', 'sweep the account and region of the environment\'s AWS credentials (try --dry-run first)')
     .option('--dry-run', 'change nothing; report what would change')
-    .option('--now <iso>', 'reference time for pull age (default: the execution start); not with --event, whose execution is judged as of its start')
+    .option('--now <iso>', 'reference time for pull age (default: the execution start; a future one is refused by a real --aws sweep, warned of otherwise); not with --event, whose execution is judged as of its start')
     .option('--json', 'print the report as JSON on stdout')
     .option('--registry-out <file>', 'write the embedded registry\'s final state there (same format)')
     .option('--verbose', 'print the steps\' structured log lines and metrics on stderr')
@@ -193,6 +193,8 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
   if (options.aws && options.registryOut) throw new BadInput('--registry-out goes with an embedded registry, not --aws');
   if (!options.aws && (options.profile || options.region)) throw new BadInput('--profile and --region go with --aws');
   checkArguments(options);
+  const future = options.now === undefined ? undefined : futureReferenceTimeProblem('--now', options.now, new Date());
+  if (future && options.aws && !options.dryRun) throw new BadInput(`${future}: a real sweep of an AWS account refuses it`);
   const settings = stageSettings(options.param);
   if (options.event) {
     if (options.aws) throw new BadInput('--event runs on this machine: use it with --registry FILE or --demo, not --aws');
@@ -248,7 +250,7 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
   }
   progress.done();
 
-  const summary = summarize(execution, { dryRun: Boolean(options.dryRun), referenceTime: options.now ?? '(execution start)' });
+  const summary = summarize(execution, { dryRun: Boolean(options.dryRun), referenceTime: options.now ?? '(execution start)' }, future ? [future] : []);
   if (plan && options.plan) writeFileSync(options.plan, `${JSON.stringify(plan.plan(summary), null, 2)}\n`);
   io.out.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
   return exitStatus(summary);

@@ -1,12 +1,18 @@
 // The plan of a local sweep (`sweep --plan FILE`): every cached repository the sweep considered, what it did (or,
-// in a dry run, would do) there, and the images it expired. The action comes from the per-repository results the
-// Distributed Map hands the tally, the images from the steps' 'repository outcome' log lines.
-import type { RepositoryCheck } from '../functions/lib/lifecycle-policy';
+// in a dry run, would do) there, the images it expired, and, for each repository that ends under the tool's policy,
+// the images ECR's next lifecycle evaluation then expires. The action comes from the per-repository results the
+// Distributed Map hands the tally, the images from expireUnpulledImages' 'repository outcome' log lines.
+import { EVALUATION_NOTE_TEXT, type EvaluationNote, type EvaluationNoteCode } from '../functions/lib/lifecycle-evaluation';
 import { pageOutcomes, type RepositoryResult } from '../functions/lib/report';
-import { ACTION_BY_POLICY, REPOSITORY_OUTCOME, bytesOf, type ExpiredImage, type RepositoryAction } from '../functions/lib/repository-outcome';
-import { checkLifecyclePolicy } from '../functions/steps/check-lifecycle-policy';
+import {
+  ACTION_BY_POLICY,
+  REPOSITORY_OUTCOME,
+  bytesOf,
+  type ExpiredImage,
+  type PolicyExpiredImage,
+  type RepositoryAction,
+} from '../functions/lib/repository-outcome';
 import { expireUnpulledImages } from '../functions/steps/expire-unpulled-images';
-import { putLifecyclePolicy } from '../functions/steps/put-lifecycle-policy';
 import type { SweepRun } from '../functions/steps/list-pull-through-cache-prefixes';
 import type { ExecutionEvent } from './runner';
 import type { LogLine } from './step-log';
@@ -16,12 +22,12 @@ export interface PlannedRepository {
   action: RepositoryAction;
   imagesExpired: ExpiredImage[];
   bytesExpired: number;
+  /** Under the tool's policy (put-policy, managed): what ECR's next evaluation expires after the sweep. */
+  policyExpires?: PolicyExpiredImage[];
+  policyBytesExpired?: number;
+  /** Cases of policyExpires that ECR does not document, and the images they concern. */
+  policyNotes?: EvaluationNote[];
   error?: string;
-  /**
-   * On a failed repository: the tool's policy was put (in a dry run: would be) before the failure, for a
-   * repository that had none or an outdated one of the tool's.
-   */
-  lifecyclePolicyPut?: true;
 }
 
 export interface Plan {
@@ -29,6 +35,12 @@ export interface Plan {
   dryRun: boolean;
   imagesExpired: number;
   bytesExpired: number;
+  policyImagesExpired: number;
+  policyBytesExpired: number;
+  /** Of policyImagesExpired, those in use: pulled (never pulled: pushed) within unpulledDays. keepInUse keeps them. */
+  policyImagesInUse: number;
+  /** What each case of the repositories' policyNotes means and what the evaluation assumed; only those met. */
+  policyNoteTexts?: Partial<Record<EvaluationNoteCode, string>>;
   repositories: PlannedRepository[];
 }
 
@@ -45,13 +57,13 @@ function actionOf(result: RepositoryResult): RepositoryAction {
   return ACTION_BY_POLICY[result.lifecyclePolicy];
 }
 
+const UNDER_TOOL_POLICY: readonly RepositoryAction[] = ['put-policy', 'managed'];
+
 /** Collects a plan from a running execution's events and log lines (RunOptions onEvent and onLog). */
 export function planRecorder() {
   const results = new Map<string, RepositoryResult>();
   const expired = new Map<string, Map<string, ExpiredImage>>();
-  /** Repositories whose check found no policy of the tool's, and those given it. */
-  const policyDue = new Set<string>();
-  const policyPut = new Set<string>();
+  const policy = new Map<string, { policyExpires: PolicyExpiredImage[]; policyNotes: EvaluationNote[] }>();
   let run: SweepRun | undefined;
   return {
     onEvent(event: ExecutionEvent): void {
@@ -62,38 +74,44 @@ export function planRecorder() {
       for (const result of pageOutcomes({ batches: input.page.batches, results: input.results })) results.set(result.repositoryName, result);
     },
     onLog(line: LogLine): void {
-      const repositoryName = line.repositoryName as string;
-      if (line.function_name === checkLifecyclePolicy.name && ACTION_BY_POLICY[line.lifecyclePolicy as RepositoryCheck] === 'put-policy') {
-        policyDue.add(repositoryName);
-      }
-      if (line.function_name === putLifecyclePolicy.name) policyPut.add(repositoryName);
       if (line.message !== REPOSITORY_OUTCOME || line.function_name !== expireUnpulledImages.name) return;
+      const repositoryName = line.repositoryName as string;
       // Every attempt lists what it deleted: a repository tried twice lost the images of both.
-      const images = expired.get(line.repositoryName as string) ?? new Map<string, ExpiredImage>();
+      const images = expired.get(repositoryName) ?? new Map<string, ExpiredImage>();
       for (const image of line.imagesExpired as ExpiredImage[]) images.set(image.imageDigest, image);
-      expired.set(line.repositoryName as string, images);
+      expired.set(repositoryName, images);
+      // The policy's expirations are those after the last attempt's deletions.
+      policy.set(repositoryName, { policyExpires: line.policyExpires as PolicyExpiredImage[], policyNotes: line.policyNotes as EvaluationNote[] });
     },
     /** The plan so far; `fallback` for an execution that failed before its first tally. */
     plan(fallback: { dryRun: boolean; referenceTime: string }): Plan {
-      const dryRun = run?.dryRun ?? fallback.dryRun;
       const repositories = [...results.values()]
         .sort((a, b) => a.repositoryName.localeCompare(b.repositoryName))
         .map((result): PlannedRepository => {
           const imagesExpired = [...(expired.get(result.repositoryName)?.values() ?? [])];
+          const action = actionOf(result);
+          const { policyExpires = [], policyNotes = [] } = policy.get(result.repositoryName) ?? {};
           return {
             repositoryName: result.repositoryName,
-            action: actionOf(result),
+            action,
             imagesExpired,
             bytesExpired: bytesOf(imagesExpired),
+            ...(UNDER_TOOL_POLICY.includes(action) ? { policyExpires, policyBytesExpired: bytesOf(policyExpires) } : {}),
+            ...(UNDER_TOOL_POLICY.includes(action) && policyNotes.length > 0 ? { policyNotes } : {}),
             ...('error' in result ? { error: result.error } : {}),
-            ...('error' in result && (dryRun ? policyDue : policyPut).has(result.repositoryName) ? { lifecyclePolicyPut: true as const } : {}),
           };
         });
+      const policyExpires = repositories.flatMap((r) => r.policyExpires ?? []);
+      const codes = new Set(repositories.flatMap((r) => (r.policyNotes ?? []).map((note) => note.code)));
       return {
         referenceTime: run?.referenceTime ?? fallback.referenceTime,
-        dryRun,
+        dryRun: run?.dryRun ?? fallback.dryRun,
         imagesExpired: repositories.reduce((n, r) => n + r.imagesExpired.length, 0),
         bytesExpired: repositories.reduce((n, r) => n + r.bytesExpired, 0),
+        policyImagesExpired: policyExpires.length,
+        policyBytesExpired: bytesOf(policyExpires),
+        policyImagesInUse: policyExpires.filter((image) => image.inUse).length,
+        ...(codes.size > 0 ? { policyNoteTexts: Object.fromEntries([...codes].map((code) => [code, EVALUATION_NOTE_TEXT[code]])) } : {}),
         repositories,
       };
     },

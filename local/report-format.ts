@@ -1,5 +1,6 @@
-// How a sweep's outcome reads on a terminal: a short table of counts, the storage freed, then the repositories that
-// failed with their errors.
+// How a sweep's outcome reads on a terminal: a short table of counts; what the run deletes, what ECR's evaluation of
+// the tool's policies then expires within 24 hours and how many of those images are in use, and the storage both
+// free; then the repositories that failed with their errors.
 import { emptyReport, type Report } from '../functions/lib/report';
 import { formatBytes, monthlyStorageSaving } from '../functions/lib/storage';
 import type { LocalExecution } from './runner';
@@ -9,8 +10,11 @@ export interface SweepSummary {
   referenceTime: string;
   status: 'SUCCEEDED' | 'FAILED';
   report: Report;
-  /** The images expired (or that would be) and what no longer storing them saves: an estimate, its assumption stated. */
-  storage: { expired: string; usdPerMonth: number; saving: string };
+  /**
+   * The images the run deletes (or would), those ECR's evaluation of the tool's policies then expires, both together,
+   * and what no longer storing them all saves: an estimate, its assumption stated.
+   */
+  storage: { expired: string; policyExpires: string; together: string; usdPerMonth: number; saving: string };
   /** What the run warns of and goes on despite. */
   warnings: string[];
   error?: string;
@@ -18,7 +22,11 @@ export interface SweepSummary {
 }
 
 /** What one execution comes to; `fallback` stands in for what an execution that failed early never said. */
-export function summarize(execution: LocalExecution, fallback: { dryRun: boolean; referenceTime: string }): SweepSummary {
+export function summarize(
+  execution: LocalExecution,
+  fallback: { dryRun: boolean; referenceTime: string },
+  warnings: string[] = [],
+): SweepSummary {
   const report = execution.report ?? emptyReport();
   return {
     dryRun: execution.output?.dryRun ?? fallback.dryRun,
@@ -26,9 +34,12 @@ export function summarize(execution: LocalExecution, fallback: { dryRun: boolean
     status: execution.status,
     report,
     storage: storageFreed(report),
-    warnings: execution.prefixesWithoutRule.map(
-      (prefix) => `the settings file sets ${prefix}, which no pull-through cache rule has: its settings apply to nothing`,
-    ),
+    warnings: [
+      ...warnings,
+      ...execution.prefixesWithoutRule.map(
+        (prefix) => `the settings file sets ${prefix}, which no pull-through cache rule has: its settings apply to nothing`,
+      ),
+    ],
     error: execution.error,
     cause: execution.cause,
   };
@@ -56,7 +67,21 @@ export function formatSummary(s: SweepSummary): string {
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [`Sweep as of ${s.referenceTime}${would}`, ...rows.map(([label, n]) => `  ${label.padEnd(width)}  ${String(n).padStart(6)}`)];
-  lines.push('', `${s.dryRun ? 'Would free' : 'Freed'} ${s.storage.expired}: ${s.storage.saving}`);
+  const inUse = r.policyImagesInUse === 0 ? 'none of them in use' : `${r.policyImagesInUse} of them in use (pulled within unpulledDays)`;
+  lines.push(
+    '',
+    `${s.dryRun ? 'The sweep would delete' : 'The sweep deleted'} ${s.storage.expired}, unpulled for unpulledDays.`,
+    `ECR's lifecycle evaluation of the tool's policies then expires, within 24 hours: ${s.storage.policyExpires}, ${inUse}; ` +
+      'the setting keepInUse keeps every image in use.',
+    `Both together ${s.dryRun ? 'would free' : 'free'} ${s.storage.together}: ${s.storage.saving}.`,
+  );
+  if (r.repositoriesWithPolicyNotes > 0) {
+    lines.push(
+      `In ${r.repositoriesWithPolicyNotes} ${r.repositoriesWithPolicyNotes === 1 ? 'repository' : 'repositories'} ECR does not document how its ` +
+        'evaluation treats some images (image indexes, their manifests and referrers, or equal push times): the figure above ' +
+        "takes one reading, and the plan's policyNotes name the images and the reading.",
+    );
+  }
   if (r.failed > 0) {
     lines.push('', 'Failed repositories:', ...r.failedRepositories.map(({ repositoryName, error }) => `  ${repositoryName}: ${error}`));
     if (r.failed > r.failedRepositories.length) lines.push(`  ... and ${r.failed - r.failedRepositories.length} more`);
@@ -67,7 +92,17 @@ export function formatSummary(s: SweepSummary): string {
 }
 
 function storageFreed(report: Report): SweepSummary['storage'] {
-  const saving = monthlyStorageSaving(report.bytesExpired);
-  const images = `${report.imagesExpired} ${report.imagesExpired === 1 ? 'image' : 'images'}`;
-  return { expired: `${images}, ${formatBytes(report.bytesExpired)}`, usdPerMonth: saving.usdPerMonth, saving: saving.text };
+  const bytes = report.bytesExpired + report.policyBytesExpired;
+  const saving = monthlyStorageSaving(bytes);
+  return {
+    expired: imagesAndBytes(report.imagesExpired, report.bytesExpired),
+    policyExpires: imagesAndBytes(report.policyImagesExpired, report.policyBytesExpired),
+    together: imagesAndBytes(report.imagesExpired + report.policyImagesExpired, bytes),
+    usdPerMonth: saving.usdPerMonth,
+    saving: saving.text,
+  };
+}
+
+function imagesAndBytes(images: number, bytes: number): string {
+  return `${images} ${images === 1 ? 'image' : 'images'}, ${formatBytes(bytes)}`;
 }

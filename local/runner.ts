@@ -64,6 +64,9 @@ export interface ExecutionEvent {
   parentState?: { name: string; input?: unknown };
   /** A MapIterationSucceeded event's child execution output. */
   output?: unknown;
+  /** A MapIterationFailed event's child execution error and cause. */
+  Error?: string;
+  Cause?: string;
 }
 
 type Json = Record<string, any>;
@@ -163,7 +166,10 @@ function childExecutionFailure(fault: RunOptions['childExecutionFault']) {
   };
 }
 
-/** The final attempt's Map Run as its events show it: the report it started from, its batches, its children's outputs. */
+/**
+ * The final attempt's Map Run as its events show it: the report it started from, its batches, and each child's
+ * output or error.
+ */
 interface FinalAttempt {
   report: Report;
   batches: string[][];
@@ -175,8 +181,11 @@ function followFinalAttempt(attempt: FinalAttempt | undefined, event: ExecutionE
   if (event.type === 'StateEntered' && event.index === undefined && event.state?.name === 'ManageRepositories' && input?.finalAttempt) {
     return { report: input.report, batches: input.page.batches, results: [] };
   }
-  if (attempt && event.type === 'MapIterationSucceeded' && event.parentState?.name === 'ManageRepositories' && event.index !== undefined) {
-    attempt.results[event.index] = event.output;
+  if (attempt && event.parentState?.name === 'ManageRepositories' && event.index !== undefined) {
+    if (event.type === 'MapIterationSucceeded') attempt.results[event.index] = event.output;
+    // A child that failed: the error it failed with, the repository's own (the definition's RepositoryFailed), or
+    // the child's when it failed whole (States.Timeout).
+    if (event.type === 'MapIterationFailed') attempt.results[event.index] = { Error: event.Error, Cause: event.Cause };
   }
   return attempt;
 }

@@ -177,6 +177,35 @@ export function classifyLifecyclePolicy(storedText: string | undefined, current:
   return carriesToolMarker(storedText) ? 'OUTDATED' : 'USER_DEFINED';
 }
 
+/**
+ * The count a stored policy keeps when it is the tool's policy as this version builds it, whatever its count;
+ * undefined for anything else. With keepInUse the count a repository needs is known only once its images are
+ * described, so the check hands this on and the decision whether to put the policy again is taken then.
+ */
+export function toolPolicyCount(storedText: string | undefined): number | undefined {
+  if (storedText === undefined) return undefined;
+  try {
+    const policy: unknown = JSON.parse(storedText);
+    const rules = isObject(policy) && Array.isArray(policy.rules) ? policy.rules : [];
+    const count: unknown = rules.length === 1 && isObject(rules[0]) && isObject(rules[0].selection) ? rules[0].selection.countNumber : undefined;
+    return isPositiveInteger(count) && isSameLifecyclePolicy(storedText, buildLifecyclePolicy(count)) ? count : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The repositories the tool's policy is for: none yet, or the tool's (current or earlier). */
+export type ToolPolicyCheck = Exclude<LifecyclePolicyOwner, 'USER_DEFINED'>;
+
+/**
+ * Whose policy, once the count the repository needs is known: the tool's stored policy stays MANAGED only while it
+ * keeps exactly that count; any other count makes it OUTDATED, to be replaced.
+ */
+export function policyForCount(check: ToolPolicyCheck, keptImages: number | null, keepImages: number): ToolPolicyCheck {
+  if (check === 'NONE') return 'NONE';
+  return keptImages === keepImages ? 'MANAGED' : 'OUTDATED';
+}
+
 function carriesToolMarker(storedText: string): boolean {
   try {
     const policy: unknown = JSON.parse(storedText);

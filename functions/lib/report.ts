@@ -2,16 +2,24 @@
 // page's results are added to the running report between pages.
 import type { RepositoryCheck } from './lifecycle-policy';
 
+/** What ECR's next lifecycle evaluation expires under the tool's policy after the sweep (none for a repository left alone). */
+export interface PolicyFigures {
+  policyImagesExpired: number;
+  policyBytesExpired: number;
+  /** Of policyImagesExpired, the images in use: pulled (never pulled: pushed) within unpulledDays. */
+  policyImagesInUse: number;
+}
+
 /** What the per-repository steps of the state machine return for one repository. */
 export type RepositoryResult = { repositoryName: string } & (
-  | { lifecyclePolicy: RepositoryCheck; imagesExpired: number; bytesExpired: number }
+  | ({ lifecyclePolicy: RepositoryCheck; imagesExpired: number; bytesExpired: number; policyNotes: number } & PolicyFigures)
   | { skipped: string }
   | { error: string }
 );
 
 /**
- * The error a repository is counted failed with when its child execution failed whole (past its 5 minutes, say):
- * the Map then has no result of that child, only of the others.
+ * The error a repository is counted failed with when its child execution failed whole and the Map's output does
+ * not say with what.
  */
 export const CHILD_EXECUTION_FAILED = 'ChildExecutionFailed';
 
@@ -31,6 +39,15 @@ export interface Report {
   imagesExpired: number;
   /** The imageSizeInBytes of the images expired, as ECR gave them. */
   bytesExpired: number;
+  /** What ECR's next evaluation of the tool's policies then expires, within 24 hours of the sweep. */
+  policyImagesExpired: number;
+  policyBytesExpired: number;
+  policyImagesInUse: number;
+  /**
+   * Repositories whose policy expirations rest on cases ECR does not document (functions/lib/lifecycle-evaluation.ts);
+   * their outcome lines (and the plan) name the cases and the images.
+   */
+  repositoriesWithPolicyNotes: number;
   failed: number;
   /** The first MAX_FAILED_NAMES failed repositories with the error each failed with; the final attempt retries them. */
   failedRepositories: FailedRepository[];
@@ -50,7 +67,8 @@ export const MAX_FAILED_NAMES = 100;
 /** The report before the first page: the tally starts from it, the definition holds none of its own. */
 export function emptyReport(): Report {
   return {
-    scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, excluded: 0, skipped: 0, imagesExpired: 0, bytesExpired: 0, failed: 0,
+    scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, excluded: 0, skipped: 0, imagesExpired: 0, bytesExpired: 0,
+    policyImagesExpired: 0, policyBytesExpired: 0, policyImagesInUse: 0, repositoriesWithPolicyNotes: 0, failed: 0,
     failedRepositories: [],
   };
 }
@@ -64,8 +82,9 @@ export interface PageResults {
   batches: string[][];
   /**
    * The Distributed Map's output: one entry per child execution, the array of its repositories' results when the
-   * child succeeded. What Step Functions puts there for a child that failed within the tolerated failures is not
-   * relied on: any entry that is not an array of results is passed over.
+   * child succeeded. For a child that failed whole there is no such array: an entry with the child's own `Error`
+   * (as the local runner gives, from the child's failure) names the error of each of its repositories; without one,
+   * they are counted failed with CHILD_EXECUTION_FAILED.
    */
   results: unknown[];
   /** The final attempt retries exactly `failedRepositories`; reaching the tally means all of them came through. */
@@ -75,15 +94,24 @@ export interface PageResults {
 /** Every repository of the page with its result; a repository whose child execution failed whole has none of its own. */
 export function pageOutcomes(page: Pick<PageResults, 'batches' | 'results'>): RepositoryResult[] {
   const returned = new Map<string, RepositoryResult>();
-  for (const child of page.results) {
-    if (!Array.isArray(child)) continue;
-    for (const result of child) {
-      if (isRepositoryResult(result)) returned.set(result.repositoryName, result);
+  page.results.forEach((child, index) => {
+    if (Array.isArray(child)) {
+      for (const result of child) if (isRepositoryResult(result)) returned.set(result.repositoryName, result);
+      return;
     }
-  }
+    const error = childError(child);
+    // Each child execution holds one batch, in order, as long as the output has an entry for every child.
+    if (error && page.results.length === page.batches.length) for (const repositoryName of page.batches[index] ?? []) returned.set(repositoryName, { repositoryName, error });
+  });
   return page.batches
     .flat()
     .map((repositoryName) => returned.get(repositoryName) ?? { repositoryName, error: CHILD_EXECUTION_FAILED });
+}
+
+/** The error a child execution that failed whole failed with, when its entry in the Map's output says it. */
+function childError(entry: unknown): string | undefined {
+  const error = typeof entry === 'object' && entry !== null ? (entry as { Error?: unknown }).Error : undefined;
+  return typeof error === 'string' && error.length > 0 ? error : undefined;
 }
 
 function isRepositoryResult(value: unknown): value is RepositoryResult {
@@ -110,6 +138,10 @@ export function tallyPage(report: Report | null, page: PageResults): Report {
       next[policyCounter[result.lifecyclePolicy]] += 1;
       next.imagesExpired += result.imagesExpired;
       next.bytesExpired += result.bytesExpired;
+      next.policyImagesExpired += result.policyImagesExpired;
+      next.policyBytesExpired += result.policyBytesExpired;
+      next.policyImagesInUse += result.policyImagesInUse;
+      if (result.policyNotes > 0) next.repositoriesWithPolicyNotes += 1;
     }
   }
   return next;
@@ -120,6 +152,10 @@ export interface PageMetrics {
   PoliciesApplied: number;
   ImagesExpired: number;
   BytesExpired: number;
+  /** What ECR's evaluation of the tool's policies then expires, and how many of those images are in use. */
+  PolicyImagesExpired: number;
+  PolicyBytesExpired: number;
+  PolicyImagesInUse: number;
   /**
    * Negative after a final attempt that brought earlier failures through, so that the run's sum is the number of
    * repositories that failed for good.
@@ -133,6 +169,9 @@ export function pageMetrics(before: Report, after: Report): PageMetrics {
     PoliciesApplied: after.applied - before.applied,
     ImagesExpired: after.imagesExpired - before.imagesExpired,
     BytesExpired: after.bytesExpired - before.bytesExpired,
+    PolicyImagesExpired: after.policyImagesExpired - before.policyImagesExpired,
+    PolicyBytesExpired: after.policyBytesExpired - before.policyBytesExpired,
+    PolicyImagesInUse: after.policyImagesInUse - before.policyImagesInUse,
     RepositoriesFailed: after.failed - before.failed,
   };
 }

@@ -19,9 +19,10 @@ export const MAX_CALLS_PER_PAGE = 10;
 
 /**
  * The JSON around a name in the page's batches (quotes, comma) and its result's other fields, the longest being
- * `{"repositoryName":…,"lifecyclePolicy":"USER_DEFINED","imagesExpired":…,"bytesExpired":…}`.
+ * `{"repositoryName":…,"lifecyclePolicy":"USER_DEFINED","imagesExpired":…,"bytesExpired":…,"policyImagesExpired":…,
+ * "policyBytesExpired":…,"policyImagesInUse":…,"policyNotes":…}`.
  */
-const BYTES_BESIDE_NAME = 128;
+const BYTES_BESIDE_NAME = 256;
 
 /** What the page has taken so far. */
 export interface PageFill {

@@ -1,5 +1,5 @@
-// The settings file (stage setting `settingsFile`): per pull-through cache prefix `keepImages` and `unpulledDays`,
-// and repositories the tool never touches. One checker serves the file as written (YAML or JSON) and the compact
+// The settings file (stage setting `settingsFile`): per pull-through cache prefix `keepImages`, `unpulledDays` and
+// `keepInUse`, and repositories the tool never touches. One checker serves the file as written (YAML or JSON) and the compact
 // JSON text of it that travels in the Lambda environment, so every road refuses the same things the same way.
 import { parseDocument } from 'yaml';
 import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX, isUnderPrefix } from './cached-repositories';
@@ -11,6 +11,7 @@ import { SETTINGS, SettingsError, type RunSettings, type Settings } from './sett
 export interface PrefixSettings {
   keepImages?: number;
   unpulledDays?: number;
+  keepInUse?: boolean;
 }
 
 export interface SettingsFile {
@@ -23,9 +24,12 @@ export interface SettingsFile {
 /** How the sweep treats one cached repository. */
 export type RepositorySettings =
   | { excluded: true; pattern: string }
-  | { excluded: false; ecrRepositoryPrefix: string; keepImages: number; unpulledDays: number };
+  | ({ excluded: false; ecrRepositoryPrefix: string } & Required<PrefixSettings>);
 
-const PREFIX_SETTINGS = ['keepImages', 'unpulledDays'] as const;
+/** The stage settings a prefix may set for itself. */
+type StagePrefixSettings = Pick<Settings, 'keepImages' | 'unpulledDays' | 'keepInUse'>;
+
+const PREFIX_SETTINGS = ['keepImages', 'unpulledDays', 'keepInUse'] as const;
 // `$comment` gives JSON files a place for the note YAML writes with `#`, as in the pull-through cache rules file.
 const FILE_FIELDS = ['prefixes', 'exclude', '$comment'];
 
@@ -100,7 +104,7 @@ export function lambdaEnvironmentProblems(functionName: string, variables: Recor
  */
 export function repositorySettingsResolver(
   settings: SettingsFile,
-  stage: Pick<Settings, 'keepImages' | 'unpulledDays'>,
+  stage: StagePrefixSettings,
   ecrRepositoryPrefixes: readonly string[],
 ): (repositoryName: string) => RepositorySettings | undefined {
   const exclusions = settings.exclude.map((pattern) => ({ pattern, regExp: compileRepositoryPattern(pattern) }));
@@ -126,6 +130,7 @@ export function settingsOfRepository(run: RunSettings, ecrRepositoryPrefixes: re
       ecrRepositoryPrefix: '',
       keepImages: run.keepImages,
       unpulledDays: run.unpulledDays,
+      keepInUse: run.keepInUse,
     }
   );
 }
@@ -133,11 +138,15 @@ export function settingsOfRepository(run: RunSettings, ecrRepositoryPrefixes: re
 /** A prefix's settings, the stage's where the file sets none: for its repositories, its creation template, `policy --prefix`. */
 export function prefixSettings(
   settings: SettingsFile,
-  stage: Pick<Settings, 'keepImages' | 'unpulledDays'>,
+  stage: StagePrefixSettings,
   ecrRepositoryPrefix: string,
 ): Required<PrefixSettings> {
   const own = settings.prefixes[ecrRepositoryPrefix] ?? {};
-  return { keepImages: own.keepImages ?? stage.keepImages, unpulledDays: own.unpulledDays ?? stage.unpulledDays };
+  return {
+    keepImages: own.keepImages ?? stage.keepImages,
+    unpulledDays: own.unpulledDays ?? stage.unpulledDays,
+    keepInUse: own.keepInUse ?? stage.keepInUse,
+  };
 }
 
 /** The file's prefixes no pull-through cache rule of the run has: a warning, since rules may be made elsewhere. */
@@ -174,17 +183,17 @@ function readPrefixes(data: unknown, prefixes: SettingsFile['prefixes'], problem
     prefixes[prefix] = {};
     if (own === null || own === undefined) continue;
     if (!isObject(own)) {
-      problems.push(`${at} must be a mapping with keepImages and/or unpulledDays, got ${shown(own)}`);
+      problems.push(`${at} must be a mapping with ${PREFIX_SETTINGS.join(', ')} (any of them), got ${shown(own)}`);
       continue;
     }
     for (const [field, value] of Object.entries(own)) {
       const name = PREFIX_SETTINGS.find((known) => known === field);
       if (name === undefined) {
-        problems.push(`${at}: unknown field ${JSON.stringify(field)}; a prefix has ${PREFIX_SETTINGS.join(' and ')}`);
+        problems.push(`${at}: unknown field ${JSON.stringify(field)}; a prefix has ${PREFIX_SETTINGS.join(', ')}`);
         continue;
       }
       const parsed = SETTINGS[name].type.safeParse(value);
-      if (parsed.success) prefixes[prefix][name] = parsed.data as number;
+      if (parsed.success) Object.assign(prefixes[prefix], { [name]: parsed.data });
       else problems.push(`${at}.${name} must be ${SETTINGS[name].expected}, got ${shown(value)}`);
     }
   }

@@ -78,6 +78,14 @@ export const SETTINGS = {
     meaning: 'Images not pulled (never pulled: not pushed) for this many days are deleted; 0 turns this off',
     run: true,
   },
+  keepInUse: {
+    type: flag,
+    default: false,
+    expected: 'true or false',
+    meaning:
+      "true: a repository's policy keeps at least every image in use (pulled, or pushed, within unpulledDays), so ECR's evaluation expires none of them; false: it keeps keepImages",
+    run: true,
+  },
   maxConcurrency: {
     type: wholeNumber(MAX_CONCURRENCY.min, MAX_CONCURRENCY.max),
     default: 4,
@@ -110,7 +118,7 @@ export const SETTINGS = {
     type: string(() => true),
     default: '',
     expected: 'a path relative to the project or absolute, or empty',
-    meaning: 'Per-prefix keepImages and unpulledDays, and repositories never touched (YAML or JSON, see Per-prefix settings); empty for none',
+    meaning: 'Per-prefix keepImages, unpulledDays and keepInUse, and repositories never touched (YAML or JSON, see Per-prefix settings); empty for none',
     run: false,
   },
   manageOnlyConfiguredRules: {
@@ -151,6 +159,7 @@ export interface Settings {
   schedule: string;
   keepImages: number;
   unpulledDays: number;
+  keepInUse: boolean;
   maxConcurrency: number;
   manageRootPrefix: boolean;
   logRetentionInDays: number;
@@ -215,6 +224,7 @@ export interface RunSettings {
   dryRun: boolean;
   keepImages: number;
   unpulledDays: number;
+  keepInUse: boolean;
   maxConcurrency: number;
   manageRootPrefix: boolean;
   /** The prefixes the stack manages when it manages only its own rules; empty: every pull-through cache rule's. */

@@ -1,7 +1,9 @@
 // Whose lifecycle policy a repository carries: none, the tool's, an earlier one of the tool's (another keepImages),
-// or a person's; or EXCLUDED, when the settings file names the repository and nothing of it is looked at.
+// or a person's; or EXCLUDED, when the settings file names the repository and nothing of it is looked at. For the
+// tool's policy it also says the count the stored policy keeps: with keepInUse, whether that count is still the one
+// the repository needs is known only once its images are described (expireUnpulledImages decides).
 import { GetLifecyclePolicyCommand, LifecyclePolicyNotFoundException, type ECRClient } from '@aws-sdk/client-ecr';
-import { buildLifecyclePolicy, classifyLifecyclePolicy, type RepositoryCheck } from '../lib/lifecycle-policy';
+import { buildLifecyclePolicy, classifyLifecyclePolicy, toolPolicyCount, type RepositoryCheck } from '../lib/lifecycle-policy';
 import { ACTION_BY_POLICY, REPOSITORY_OUTCOME } from '../lib/repository-outcome';
 import { settingsOfRepository } from '../lib/repository-settings';
 import type { RepositoryInput, Step } from '../lib/step';
@@ -11,25 +13,33 @@ interface CheckInput extends RepositoryInput {
   referenceTime: string;
 }
 
-export const checkLifecyclePolicy: Step<CheckInput, { lifecyclePolicy: RepositoryCheck }> = {
+export interface CheckOutput {
+  lifecyclePolicy: RepositoryCheck;
+  /** The countNumber of the stored policy when it is the tool's as this version builds it; null otherwise. */
+  keptImages: number | null;
+}
+
+export const checkLifecyclePolicy: Step<CheckInput, CheckOutput> = {
   name: 'checkLifecyclePolicy',
   permissions: [{ actions: ['ecr:GetLifecyclePolicy'], on: 'managedRepositories' }],
   async run({ repositoryName, ecrRepositoryPrefixes, dryRun, referenceTime }, { settings, ecr, logger }) {
     const repository = settingsOfRepository(settings, ecrRepositoryPrefixes, repositoryName);
+    const stored = repository.excluded ? undefined : await storedPolicyText(ecr, repositoryName);
     const lifecyclePolicy: RepositoryCheck = repository.excluded
       ? 'EXCLUDED'
-      : classifyLifecyclePolicy(await storedPolicyText(ecr, repositoryName), buildLifecyclePolicy(repository.keepImages));
+      : classifyLifecyclePolicy(stored, buildLifecyclePolicy(repository.keepImages));
+    const keptImages = lifecyclePolicy === 'MANAGED' || lifecyclePolicy === 'OUTDATED' ? (toolPolicyCount(stored) ?? null) : null;
     logger.info('checked lifecycle policy', {
       repositoryName,
       lifecyclePolicy,
-      ...(repository.excluded ? { exclude: repository.pattern } : { keepImages: repository.keepImages }),
+      ...(repository.excluded ? { exclude: repository.pattern } : { keepImages: repository.keepImages, keepInUse: repository.keepInUse, keptImages }),
     });
     const action = ACTION_BY_POLICY[lifecyclePolicy];
     // Nothing more happens to a repository left alone: its outcome line is this step's.
     if (action === 'left-alone' || action === 'excluded') {
-      logger.info(REPOSITORY_OUTCOME, { repositoryName, action, dryRun, referenceTime, imagesExpired: [], imagesExpiredCount: 0, bytesExpired: 0 });
+      logger.info(REPOSITORY_OUTCOME, { repositoryName, action, dryRun, referenceTime, imagesExpiredCount: 0, bytesExpired: 0, imagesExpired: [] });
     }
-    return { lifecyclePolicy };
+    return { lifecyclePolicy, keptImages };
   },
 };
 

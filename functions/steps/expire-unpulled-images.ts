@@ -1,93 +1,106 @@
-// Deletes the images of one repository that nobody pulled within unpulledDays of the run's reference time
-// (in a dry run, only lists them), and logs the repository's outcome line: the images and the bytes they held. Only
-// called for repositories that carry, or are given, the tool's policy.
-import { BatchDeleteImageCommand, paginateDescribeImages } from '@aws-sdk/client-ecr';
+// Describes the images of one repository under the tool's policy, deletes those nobody pulled within unpulledDays
+// of the run's reference time (in a dry run, only lists them), and works out what ECR's next evaluation of the
+// tool's policy will expire among the rest, with the count that policy keeps (keepImages, or with keepInUse enough
+// for every image in use). Says whether that policy must be put, and logs the repository's outcome line. Only called
+// for repositories that have no policy or the tool's.
+import { BatchDeleteImageCommand, paginateDescribeImages, type ECRClient } from '@aws-sdk/client-ecr';
 import { toBatches } from '../lib/batches';
 import { DELETE_BATCH_SIZE, IMAGE_PAGE_SIZE } from '../lib/limits';
-import type { LifecyclePolicyOwner } from '../lib/lifecycle-policy';
-import { ACTION_BY_POLICY, REPOSITORY_OUTCOME, bytesOf, type ExpiredImage } from '../lib/repository-outcome';
+import { policyForCount, type ToolPolicyCheck } from '../lib/lifecycle-policy';
+import { policyOutlook } from '../lib/policy-expirations';
+import { ACTION_BY_POLICY, REPOSITORY_OUTCOME, bytesOf, expiredImage, type DescribedImage } from '../lib/repository-outcome';
 import { settingsOfRepository } from '../lib/repository-settings';
 import type { RepositoryInput, Step } from '../lib/step';
-import {
-  ImageDeleteFailed,
-  pullCutoff,
-  selectUnpulledImages,
-  unexpectedDeleteFailures,
-  type ImageDeleteFailure,
-  type ImageUse,
-} from '../lib/unpulled-images';
+import { ImageDeleteFailed, pullCutoff, selectUnpulledImages, unexpectedDeleteFailures, type ImageDeleteFailure } from '../lib/unpulled-images';
 
 interface ExpireInput extends RepositoryInput {
   dryRun: boolean;
   referenceTime: string;
-  /** The check's answer: the tool's policy was (or would be) put, or the repository had it already. */
-  lifecyclePolicy: LifecyclePolicyOwner;
+  /** The check's answer: no policy, or the tool's (current or earlier). */
+  lifecyclePolicy: ToolPolicyCheck;
+  /** The count the stored policy of the tool's keeps, as the check read it; null for none. */
+  keptImages: number | null;
 }
 
 /** Counts only: the images themselves go to the log line, so that the state payload stays small. */
 export interface ExpireOutput {
+  /** MANAGED when the stored policy is the one the repository needs; NONE or OUTDATED: it must be put. */
+  lifecyclePolicy: ToolPolicyCheck;
+  /** The countNumber of the policy the repository needs. */
+  keepImages: number;
   imagesExpired: number;
   bytesExpired: number;
+  policyImagesExpired: number;
+  policyBytesExpired: number;
+  policyImagesInUse: number;
+  /** How many cases ECR does not document the evaluation met (functions/lib/lifecycle-evaluation.ts); the log line names them. */
+  policyNotes: number;
 }
 
 export const expireUnpulledImages: Step<ExpireInput, ExpireOutput> = {
   name: 'expireUnpulledImages',
   permissions: [{ actions: ['ecr:DescribeImages', 'ecr:BatchDeleteImage'], on: 'managedRepositories' }],
-  async run({ repositoryName, ecrRepositoryPrefixes, dryRun, referenceTime, lifecyclePolicy }, { settings, ecr, logger }) {
-    const { unpulledDays } = settingsOfRepository(settings, ecrRepositoryPrefixes, repositoryName) as { unpulledDays: number };
-    const outcome = (expired: ExpiredImage[], more: Record<string, unknown> = {}): ExpireOutput => {
-      const bytesExpired = bytesOf(expired);
-      logger.info(REPOSITORY_OUTCOME, {
-        repositoryName,
-        action: ACTION_BY_POLICY[lifecyclePolicy],
-        dryRun,
-        referenceTime,
-        imagesExpired: expired,
-        imagesExpiredCount: expired.length,
-        bytesExpired,
-        ...more,
-      });
-      return { imagesExpired: expired.length, bytesExpired };
-    };
-    if (unpulledDays === 0) return outcome([]);
+  async run({ repositoryName, ecrRepositoryPrefixes, dryRun, referenceTime, lifecyclePolicy, keptImages }, { settings, ecr, logger }) {
+    const repository = settingsOfRepository(settings, ecrRepositoryPrefixes, repositoryName);
+    if (repository.excluded) throw new Error(`${repositoryName} is excluded: its images are never read`);
+    const reference = new Date(referenceTime);
 
-    const images: (ImageUse & { imageSizeInBytes?: number; imageTags?: string[] })[] = [];
+    // The policy's expirations need every image, whether or not pull-age expiry is on.
+    const images: DescribedImage[] = [];
     for await (const page of paginateDescribeImages({ client: ecr, pageSize: IMAGE_PAGE_SIZE }, { repositoryName })) {
       for (const d of page.imageDetails ?? []) {
         if (d.imageDigest) images.push({ ...d, imageDigest: d.imageDigest });
       }
     }
-    const unpulled = selectUnpulledImages(images, new Date(referenceTime), unpulledDays);
-    const cutoff = pullCutoff(new Date(referenceTime), unpulledDays).toISOString();
-    if (dryRun || unpulled.length === 0) return outcome(unpulled.map(expiredImage), { cutoff });
-
-    const deleted = new Set<string>();
-    const failures: ImageDeleteFailure[] = [];
-    for (const batch of toBatches(unpulled, DELETE_BATCH_SIZE)) {
-      const result = await ecr.send(
-        new BatchDeleteImageCommand({ repositoryName, imageIds: batch.map(({ imageDigest }) => ({ imageDigest })) }),
-      );
-      // ECR lists a deleted image once per tag it had: count images, not ids.
-      for (const id of result.imageIds ?? []) if (id.imageDigest) deleted.add(id.imageDigest);
-      failures.push(...unexpectedDeleteFailures(result.failures ?? []));
-    }
+    const unpulled = selectUnpulledImages(images, reference, repository.unpulledDays);
+    const { deleted, failures } = dryRun
+      ? { deleted: new Set(unpulled.map((image) => image.imageDigest)), failures: [] }
+      : await deleteImages(ecr, repositoryName, unpulled);
     const expired = unpulled.filter((image) => deleted.has(image.imageDigest)).map(expiredImage);
-    if (failures.length > 0) {
-      const error = new ImageDeleteFailed(repositoryName, failures);
-      outcome(expired, { cutoff, action: 'failed', error: error.name });
-      throw error;
-    }
-    return outcome(expired, { cutoff });
+    const outlook = policyOutlook(images.filter((image) => !deleted.has(image.imageDigest)), repository, reference);
+    const decided = policyForCount(lifecyclePolicy, keptImages, outlook.keepImages);
+    const output: ExpireOutput = {
+      lifecyclePolicy: decided,
+      keepImages: outlook.keepImages,
+      imagesExpired: expired.length,
+      bytesExpired: bytesOf(expired),
+      policyImagesExpired: outlook.policyExpires.length,
+      policyBytesExpired: outlook.policyBytesExpired,
+      policyImagesInUse: outlook.policyImagesInUse,
+      policyNotes: outlook.policyNotes.length,
+    };
+    const failed = failures.length > 0 ? new ImageDeleteFailed(repositoryName, failures) : undefined;
+    // Counts before lists: Logs Insights reads at most 200 fields of a line.
+    logger.info(REPOSITORY_OUTCOME, {
+      repositoryName,
+      action: failed ? 'failed' : ACTION_BY_POLICY[decided],
+      dryRun,
+      referenceTime,
+      cutoff: pullCutoff(reference, repository.unpulledDays).toISOString(),
+      keepImages: outlook.keepImages,
+      imagesExpiredCount: output.imagesExpired,
+      bytesExpired: output.bytesExpired,
+      policyImagesExpired: output.policyImagesExpired,
+      policyBytesExpired: output.policyBytesExpired,
+      policyImagesInUse: output.policyImagesInUse,
+      ...(failed ? { error: failed.name } : {}),
+      imagesExpired: expired,
+      policyExpires: outlook.policyExpires,
+      policyNotes: outlook.policyNotes,
+    });
+    if (failed) throw failed;
+    return output;
   },
 };
 
-/** The fields of the plan; ECR's dates as ISO text, and only the ones ECR gave. */
-function expiredImage(image: ImageUse & { imageTags?: string[]; imageSizeInBytes?: number }): ExpiredImage {
-  return {
-    imageDigest: image.imageDigest,
-    imageTags: image.imageTags ?? [],
-    ...(image.imagePushedAt ? { imagePushedAt: new Date(image.imagePushedAt).toISOString() } : {}),
-    ...(image.lastRecordedPullTime ? { lastRecordedPullTime: new Date(image.lastRecordedPullTime).toISOString() } : {}),
-    ...(image.imageSizeInBytes === undefined ? {} : { imageSizeInBytes: image.imageSizeInBytes }),
-  };
+/** BatchDeleteImage, 100 images a call; ECR lists a deleted image once per tag it had, so images are counted by digest. */
+async function deleteImages(ecr: ECRClient, repositoryName: string, images: readonly DescribedImage[]): Promise<{ deleted: Set<string>; failures: ImageDeleteFailure[] }> {
+  const deleted = new Set<string>();
+  const failures: ImageDeleteFailure[] = [];
+  for (const batch of toBatches(images, DELETE_BATCH_SIZE)) {
+    const result = await ecr.send(new BatchDeleteImageCommand({ repositoryName, imageIds: batch.map(({ imageDigest }) => ({ imageDigest })) }));
+    for (const id of result.imageIds ?? []) if (id.imageDigest) deleted.add(id.imageDigest);
+    failures.push(...unexpectedDeleteFailures(result.failures ?? []));
+  }
+  return { deleted, failures };
 }

@@ -17,6 +17,9 @@ const UNITS: Record<keyof PageMetrics, (typeof MetricUnit)[keyof typeof MetricUn
   PoliciesApplied: MetricUnit.Count,
   ImagesExpired: MetricUnit.Count,
   BytesExpired: MetricUnit.Bytes,
+  PolicyImagesExpired: MetricUnit.Count,
+  PolicyBytesExpired: MetricUnit.Bytes,
+  PolicyImagesInUse: MetricUnit.Count,
   RepositoriesFailed: MetricUnit.Count,
 };
 

@@ -106,10 +106,13 @@ describe('sweep --registry', () => {
       referenceTime: NOW,
       status: 'SUCCEEDED',
       report: {
-        scanned: 4, cached: 3, applied: 1, owned: 1, userOwned: 1, excluded: 0, skipped: 0, imagesExpired: 2, bytesExpired: 0, failed: 0,
-        failedRepositories: [],
+        scanned: 4, cached: 3, applied: 1, owned: 1, userOwned: 1, excluded: 0, skipped: 0, imagesExpired: 2, bytesExpired: 0,
+        policyImagesExpired: 0, policyBytesExpired: 0, policyImagesInUse: 0, repositoriesWithPolicyNotes: 0, failed: 0, failedRepositories: [],
       },
-      storage: { expired: '2 images, 0 B', usdPerMonth: 0, saving: expect.stringContaining('$0.10 per GB-month') },
+      storage: {
+        expired: '2 images, 0 B', policyExpires: '0 images, 0 B', together: '2 images, 0 B', usdPerMonth: 0,
+        saving: expect.stringContaining('$0.10 per GB-month'),
+      },
       warnings: [],
     });
     expect(JSON.parse(readFileSync(file('out.json'), 'utf8'))).toEqual({
@@ -557,16 +560,38 @@ describe('command-line hygiene', () => {
 
   describe('the report', () => {
     const sized = structuredClone(registry) as typeof registry;
-    // 1.5 GiB and 512 MiB in the two images the sweep expires (nginx 1.25 and redis's untagged one).
+    // 1.5 GiB and 512 MiB in the two images the sweep expires (nginx 1.25 and redis's untagged one), and 1 GiB in an
+    // nginx image pulled a week ago but pushed before 1.27: the tool's policy (keep the latest 1) then expires it.
     (sized.repositories[0].images[0] as Record<string, unknown>).imageSizeInBytes = 1.5 * 2 ** 30;
     (sized.repositories[3].images[0] as Record<string, unknown>).imageSizeInBytes = 512 * 2 ** 20;
+    (sized.repositories[0].images as Record<string, unknown>[]).push({
+      imageDigest: digest(7), imageTags: ['1.26'], imagePushedAt: '2026-10-01T00:00:00Z', lastRecordedPullTime: '2026-11-20T00:00:00Z', imageSizeInBytes: 2 ** 30,
+    });
 
-    it('gives the images expired in human units and the monthly saving with its assumption; a dry run says would', async () => {
+    it('says what the sweep deletes, what the policy then expires and how much of it is in use, and what both save', async () => {
       writeJson('sized.json', sized);
       const dry = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--dry-run');
-      expect(dry.stdout).toMatch(/\nWould free 2 images, 2\.0 GiB: about \$0\.20 a month at ECR's storage price of \$0\.10 per GB-month \(us-east-1; GB read as 2\^30 bytes\)\n/);
+      expect(dry.stdout).toContain(
+        [
+          '\nThe sweep would delete 2 images, 2.0 GiB, unpulled for unpulledDays.',
+          "ECR's lifecycle evaluation of the tool's policies then expires, within 24 hours: 1 image, 1.0 GiB, 1 of them in use (pulled within unpulledDays); the setting keepInUse keeps every image in use.",
+          "Both together would free 3 images, 3.0 GiB: about $0.30 a month at ECR's storage price of $0.10 per GB-month (us-east-1; GB read as 2^30 bytes).\n",
+        ].join('\n'),
+      );
       const real = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--json');
-      expect(JSON.parse(real.stdout)).toMatchObject({ report: { bytesExpired: 2 * 2 ** 30 }, storage: { expired: '2 images, 2.0 GiB', usdPerMonth: 0.2 } });
+      const summary = JSON.parse(real.stdout);
+      expect(summary).toMatchObject({
+        report: { bytesExpired: 2 * 2 ** 30, policyImagesExpired: 1, policyBytesExpired: 2 ** 30, policyImagesInUse: 1 },
+        storage: { expired: '2 images, 2.0 GiB', policyExpires: '1 image, 1.0 GiB', together: '3 images, 3.0 GiB' },
+      });
+      expect(summary.storage.usdPerMonth).toBeCloseTo(0.3, 10);
+    });
+
+    it('with keepInUse counts no image in use among those the policy expires', async () => {
+      writeJson('sized.json', sized);
+      const kept = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--dry-run', '--param', 'keepInUse=true');
+      expect(kept.stdout).toContain("ECR's lifecycle evaluation of the tool's policies then expires, within 24 hours: 0 images, 0 B, none of them in use;");
+      expect(kept.stdout).toContain('Both together would free 2 images, 2.0 GiB:');
     });
 
     it('--json stays one JSON document on stdout with --verbose: the log lines go to stderr', async () => {

@@ -78,6 +78,7 @@ export function expectedRunSettings(overrides: Partial<RunSettings> = {}): RunSe
     dryRun: SETTINGS.dryRun.default,
     keepImages: SETTINGS.keepImages.default,
     unpulledDays: SETTINGS.unpulledDays.default,
+    keepInUse: SETTINGS.keepInUse.default,
     maxConcurrency: SETTINGS.maxConcurrency.default,
     manageRootPrefix: SETTINGS.manageRootPrefix.default,
     managedPrefixes: [],

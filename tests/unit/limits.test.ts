@@ -106,7 +106,10 @@ function allEndIn(stateName: string, batches: string[][], stateInput: Json): Rep
 const allFailed = (batches: string[][]) => allEndIn('RecordFailure', batches, { error: { Error: LONGEST_ERROR, Cause: '' } });
 /** Every repository kept its own policy and had more images expired than any repository holds. */
 const allReported = (batches: string[][]) =>
-  allEndIn('ReportRepository', batches, { check: { lifecyclePolicy: 'USER_DEFINED' }, expiry: { imagesExpired: 1e9, bytesExpired: Number.MAX_SAFE_INTEGER } });
+  allEndIn('ReportRepository', batches, { check: { lifecyclePolicy: 'USER_DEFINED' }, expiry: {
+    lifecyclePolicy: 'OUTDATED', imagesExpired: 1e9, bytesExpired: Number.MAX_SAFE_INTEGER,
+    policyImagesExpired: 1e9, policyBytesExpired: Number.MAX_SAFE_INTEGER, policyImagesInUse: 1e9, policyNotes: 1e9,
+  } });
 
 function fullReport(): Report {
   return {
@@ -114,6 +117,10 @@ function fullReport(): Report {
     scanned: 1e9,
     cached: 1e9,
     bytesExpired: Number.MAX_SAFE_INTEGER,
+    policyImagesExpired: 1e9,
+    policyBytesExpired: Number.MAX_SAFE_INTEGER,
+    policyImagesInUse: 1e9,
+    repositoriesWithPolicyNotes: 1e9,
     failed: 1e9,
     failedRepositories: Array.from({ length: MAX_FAILED_NAMES }, (_, i) => ({ repositoryName: longName(1e6 + i), error: LONGEST_ERROR })),
   };

@@ -1,6 +1,7 @@
 // The CloudWatch metrics one tally publishes are what that tally added to the report, so that their sum over a
 // run is the run's total, including a final attempt that brings earlier failures through.
 import { emptyReport, pageMetrics, tallyPage, type PageResults, type Report, type RepositoryResult } from '../../functions/lib/report';
+import { noPolicyExpirations } from './results';
 
 /** A page whose every repository came back with the result given, each from a child of its own. */
 const page = (results: RepositoryResult[], finalAttempt = false): PageResults => ({
@@ -20,30 +21,34 @@ describe('the metrics of one tally', () => {
     const after = tallyPage(
       before,
       page([
-        { repositoryName: 'quay/1', lifecyclePolicy: 'NONE', imagesExpired: 3, bytesExpired: 3000 },
-        { repositoryName: 'quay/2', lifecyclePolicy: 'OUTDATED', imagesExpired: 0, bytesExpired: 0 },
-        { repositoryName: 'quay/3', lifecyclePolicy: 'MANAGED', imagesExpired: 2, bytesExpired: 2000 },
-        { repositoryName: 'quay/4', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0 },
+        { repositoryName: 'quay/1', lifecyclePolicy: 'NONE', imagesExpired: 3, bytesExpired: 3000, policyImagesExpired: 4, policyBytesExpired: 400, policyImagesInUse: 1, policyNotes: 2 },
+        { repositoryName: 'quay/2', lifecyclePolicy: 'OUTDATED', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations },
+        { repositoryName: 'quay/3', lifecyclePolicy: 'MANAGED', imagesExpired: 2, bytesExpired: 2000, ...noPolicyExpirations },
+        { repositoryName: 'quay/4', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations },
         { repositoryName: 'quay/5', skipped: 'RepositoryNotFoundException' },
         { repositoryName: 'quay/b', error: 'ThrottlingException' },
       ]),
     );
-    expect(pageMetrics(before, after)).toEqual({ PoliciesApplied: 2, ImagesExpired: 5, BytesExpired: 5000, RepositoriesFailed: 1 });
+    expect(pageMetrics(before, after)).toEqual({
+      PoliciesApplied: 2, ImagesExpired: 5, BytesExpired: 5000, PolicyImagesExpired: 4, PolicyBytesExpired: 400, PolicyImagesInUse: 1, RepositoriesFailed: 1,
+    });
   });
 
   it('are zero for a page with nothing to do', () => {
     const before = { ...emptyReport(), applied: 4 };
-    expect(pageMetrics(before, tallyPage(before, page([])))).toEqual({ PoliciesApplied: 0, ImagesExpired: 0, BytesExpired: 0, RepositoriesFailed: 0 });
+    expect(pageMetrics(before, tallyPage(before, page([])))).toEqual({
+      PoliciesApplied: 0, ImagesExpired: 0, BytesExpired: 0, PolicyImagesExpired: 0, PolicyBytesExpired: 0, PolicyImagesInUse: 0, RepositoriesFailed: 0,
+    });
   });
 
   it('sum over a run to its report, a final attempt that came through taking its failures back', () => {
     const tallies = [
-      page([{ repositoryName: 'quay/1', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 1000 }, { repositoryName: 'quay/a', error: 'ServerException' }]),
-      page([{ repositoryName: 'quay/b', error: 'ServerException' }, { repositoryName: 'quay/2', lifecyclePolicy: 'MANAGED', imagesExpired: 4, bytesExpired: 4000 }]),
+      page([{ repositoryName: 'quay/1', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 1000, ...noPolicyExpirations }, { repositoryName: 'quay/a', error: 'ServerException' }]),
+      page([{ repositoryName: 'quay/b', error: 'ServerException' }, { repositoryName: 'quay/2', lifecyclePolicy: 'MANAGED', imagesExpired: 4, bytesExpired: 4000, ...noPolicyExpirations }]),
       page(
         [
-          { repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0 },
-          { repositoryName: 'quay/b', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000 },
+          { repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations },
+          { repositoryName: 'quay/b', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000, ...noPolicyExpirations },
         ],
         true,
       ),

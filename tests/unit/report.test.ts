@@ -8,6 +8,7 @@ import {
   type Report,
   type RepositoryResult,
 } from '../../functions/lib/report';
+import { noPolicyExpirations } from './results';
 
 /** A page whose every child came back: one child per result, as the Map returns them. */
 const page = (results: RepositoryResult[], extra: Partial<Omit<PageResults, 'results' | 'batches'>> = {}): PageResults => ({
@@ -25,8 +26,8 @@ const failures = (from: number, n: number): RepositoryResult[] =>
 describe('adding a page of results to the report', () => {
   it('starts from zero', () => {
     expect(emptyReport()).toEqual({
-      scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, excluded: 0, skipped: 0, imagesExpired: 0, bytesExpired: 0, failed: 0,
-      failedRepositories: [],
+      scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, excluded: 0, skipped: 0, imagesExpired: 0, bytesExpired: 0,
+      policyImagesExpired: 0, policyBytesExpired: 0, policyImagesInUse: 0, repositoriesWithPolicyNotes: 0, failed: 0, failedRepositories: [],
     });
   });
 
@@ -39,11 +40,11 @@ describe('adding a page of results to the report', () => {
       emptyReport(),
       page(
         [
-          { repositoryName: 'q/1', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000 },
-          { repositoryName: 'q/2', lifecyclePolicy: 'OUTDATED', imagesExpired: 0, bytesExpired: 0 },
-          { repositoryName: 'q/3', lifecyclePolicy: 'MANAGED', imagesExpired: 5, bytesExpired: 5000 },
-          { repositoryName: 'q/4', lifecyclePolicy: 'MANAGED', imagesExpired: 0, bytesExpired: 0 },
-          { repositoryName: 'q/5', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0 },
+          { repositoryName: 'q/1', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000, ...noPolicyExpirations },
+          { repositoryName: 'q/2', lifecyclePolicy: 'OUTDATED', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations },
+          { repositoryName: 'q/3', lifecyclePolicy: 'MANAGED', imagesExpired: 5, bytesExpired: 5000, ...noPolicyExpirations },
+          { repositoryName: 'q/4', lifecyclePolicy: 'MANAGED', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations },
+          { repositoryName: 'q/5', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations },
           { repositoryName: 'q/6', skipped: 'RepositoryNotFoundException' },
           { repositoryName: 'quay/a', error: 'AccessDeniedException' },
         ],
@@ -58,17 +59,17 @@ describe('adding a page of results to the report', () => {
   });
 
   it('counts a replaced outdated policy as applied', () => {
-    expect(tallyPage(emptyReport(), page([{ repositoryName: 'q/a', lifecyclePolicy: 'OUTDATED', imagesExpired: 0, bytesExpired: 0 }])).applied).toBe(1);
+    expect(tallyPage(emptyReport(), page([{ repositoryName: 'q/a', lifecyclePolicy: 'OUTDATED', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations }])).applied).toBe(1);
   });
 
   it('adds to the counts of earlier pages', () => {
     const first = tallyPage(
       emptyReport(),
-      page([{ repositoryName: 'a/0', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 1000 }, { repositoryName: 'a/1', error: 'E' }], { scanned: 250, cached: 2 }),
+      page([{ repositoryName: 'a/0', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 1000, ...noPolicyExpirations }, { repositoryName: 'a/1', error: 'E' }], { scanned: 250, cached: 2 }),
     );
     const second = tallyPage(
       first,
-      page([{ repositoryName: 'a/3', lifecyclePolicy: 'NONE', imagesExpired: 3, bytesExpired: 3000 }, { repositoryName: 'a/2', error: 'E' }], { scanned: 40, cached: 2 }),
+      page([{ repositoryName: 'a/3', lifecyclePolicy: 'NONE', imagesExpired: 3, bytesExpired: 3000, ...noPolicyExpirations }, { repositoryName: 'a/2', error: 'E' }], { scanned: 40, cached: 2 }),
     );
     expect(second).toEqual({
       ...emptyReport(),
@@ -101,8 +102,8 @@ describe('adding a page of results to the report', () => {
       before,
       page(
         [
-          { repositoryName: 'q/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 1000 },
-          { repositoryName: 'q/b', lifecyclePolicy: 'MANAGED', imagesExpired: 0, bytesExpired: 0 },
+          { repositoryName: 'q/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 1000, ...noPolicyExpirations },
+          { repositoryName: 'q/b', lifecyclePolicy: 'MANAGED', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations },
         ],
         { finalAttempt: true },
       ),
@@ -124,15 +125,35 @@ describe('a child execution that failed whole', () => {
   const batches = [['q/a', 'q/b'], ['q/c', 'q/d'], ['q/e']];
   const cameBack: RepositoryResult[][] = [
     [
-      { repositoryName: 'q/a', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0 },
+      { repositoryName: 'q/a', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations },
       { repositoryName: 'q/b', error: 'ThrottlingException' },
     ],
-    [{ repositoryName: 'q/e', lifecyclePolicy: 'MANAGED', imagesExpired: 2, bytesExpired: 2000 }],
+    [{ repositoryName: 'q/e', lifecyclePolicy: 'MANAGED', imagesExpired: 2, bytesExpired: 2000, ...noPolicyExpirations }],
   ];
 
+  it('has its repositories counted failed with the error of the child, when the Map gives it in the child\'s place', () => {
+    const results = [cameBack[0], { Error: 'States.Timeout', Cause: 'The execution ran past its 5 minutes' }, cameBack[1]];
+    const report = tallyPage(emptyReport(), { scanned: 5, cached: 5, finalAttempt: false, batches, results });
+    expect(report.failedRepositories).toEqual([
+      { repositoryName: 'q/b', error: 'ThrottlingException' },
+      { repositoryName: 'q/c', error: 'States.Timeout' },
+      { repositoryName: 'q/d', error: 'States.Timeout' },
+    ]);
+  });
+
+  it('does not guess whose error an error object is when the Map gives fewer entries than children', () => {
+    const outcomes = pageOutcomes({ batches, results: [cameBack[0], { Error: 'States.Timeout' }] });
+    expect(outcomes.filter((o) => 'error' in o)).toEqual([
+      { repositoryName: 'q/b', error: 'ThrottlingException' },
+      { repositoryName: 'q/c', error: CHILD_EXECUTION_FAILED },
+      { repositoryName: 'q/d', error: CHILD_EXECUTION_FAILED },
+      { repositoryName: 'q/e', error: CHILD_EXECUTION_FAILED },
+    ]);
+  });
+
   it.each([
-    ['an error object', [cameBack[0], { Error: 'States.Timeout', Cause: 'The execution ran past its 5 minutes' }, cameBack[1]]],
     ['null', [cameBack[0], null, cameBack[1]]],
+    ['an object without an error', [cameBack[0], {}, cameBack[1]]],
     ['nothing at all', [cameBack[0], cameBack[1]]],
   ])('has its repositories counted failed, in page order, whether the Map gives %s in its place', (_, results) => {
     const report = tallyPage(emptyReport(), { scanned: 5, cached: 5, finalAttempt: false, batches, results });
@@ -170,7 +191,7 @@ describe('a child execution that failed whole', () => {
       cached: 0,
       finalAttempt: true,
       batches: retried.map((name) => [name]),
-      results: retried.map((repositoryName) => [{ repositoryName, lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0 }]),
+      results: retried.map((repositoryName) => [{ repositoryName, lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations }]),
     });
     expect(finalAttempt).toMatchObject({ failed: 0, failedRepositories: [], applied: 1 + retried.length });
   });

@@ -83,7 +83,7 @@ prefix: {}
 prefixes:
   Docker_Hub: { keepImages: 3 }
   docker-hub: { keepImages: 0, unpulledDays: -1, keep: 2 }
-  k8s: { unpulledDays: 3651 }
+  k8s: { unpulledDays: 3651, keepInUse: yes }
   quay: 5
 exclude:
   - docker-hub/library/Postgres
@@ -94,9 +94,10 @@ exclude:
       'prefixes.Docker_Hub is not a pull-through cache prefix: an ecrRepositoryPrefix is 2..30 lowercase letters, digits, ".", "_", "/" and "-", or ROOT',
       'prefixes.docker-hub.keepImages must be a whole number from 1 to 1000, got 0',
       'prefixes.docker-hub.unpulledDays must be a whole number from 0 to 3650, got -1',
-      'prefixes.docker-hub: unknown field "keep"; a prefix has keepImages and unpulledDays',
+      'prefixes.docker-hub: unknown field "keep"; a prefix has keepImages, unpulledDays, keepInUse',
       'prefixes.k8s.unpulledDays must be a whole number from 0 to 3650, got 3651',
-      'prefixes.quay must be a mapping with keepImages and/or unpulledDays, got 5',
+      'prefixes.k8s.keepInUse must be true or false, got "yes"',
+      'prefixes.quay must be a mapping with keepImages, unpulledDays, keepInUse (any of them), got 5',
       'exclude[0] "docker-hub/library/Postgres" has "P", which no repository name has: names are lowercase letters, digits, ".", "_", "-" and "/", and patterns add "*" and "**"',
       'exclude[1] "quay/acme/" must not start or end with "/" or hold "//": every part between "/" names something',
     ]);
@@ -238,12 +239,12 @@ describe('matching repository names', () => {
 });
 
 describe('the settings of each repository', () => {
-  const stage = { keepImages: 1, unpulledDays: 30 };
+  const stage = { keepImages: 1, unpulledDays: 30, keepInUse: false };
   const settings = parseSettingsFile(`
 prefixes:
   team: { keepImages: 2 }
-  team/cache: { keepImages: 5, unpulledDays: 7 }
-  docker-hub: { unpulledDays: 0 }
+  team/cache: { keepImages: 5, unpulledDays: 7, keepInUse: true }
+  docker-hub: { unpulledDays: 0, keepInUse: false }
   gone: { keepImages: 9 }
 exclude:
   - docker-hub/library/postgres
@@ -252,19 +253,19 @@ exclude:
   const settingsOf = repositorySettingsResolver(settings, stage, ['team', 'team/cache', 'docker-hub', 'quay']);
 
   it('gives a repository the settings of the longest prefix it lies under', () => {
-    expect(settingsOf('team/cache/nginx')).toEqual({ excluded: false, ecrRepositoryPrefix: 'team/cache', keepImages: 5, unpulledDays: 7 });
-    expect(settingsOf('team/cachet/nginx')).toEqual({ excluded: false, ecrRepositoryPrefix: 'team', keepImages: 2, unpulledDays: 30 });
+    expect(settingsOf('team/cache/nginx')).toEqual({ excluded: false, ecrRepositoryPrefix: 'team/cache', keepImages: 5, unpulledDays: 7, keepInUse: true });
+    expect(settingsOf('team/cachet/nginx')).toEqual({ excluded: false, ecrRepositoryPrefix: 'team', keepImages: 2, unpulledDays: 30, keepInUse: false });
   });
 
   it('falls back to the stage for what a prefix does not set', () => {
-    expect(settingsOf('docker-hub/library/nginx')).toEqual({ excluded: false, ecrRepositoryPrefix: 'docker-hub', keepImages: 1, unpulledDays: 0 });
-    expect(settingsOf('quay/coreos/etcd')).toEqual({ excluded: false, ecrRepositoryPrefix: 'quay', keepImages: 1, unpulledDays: 30 });
+    expect(settingsOf('docker-hub/library/nginx')).toEqual({ excluded: false, ecrRepositoryPrefix: 'docker-hub', keepImages: 1, unpulledDays: 0, keepInUse: false });
+    expect(settingsOf('quay/coreos/etcd')).toEqual({ excluded: false, ecrRepositoryPrefix: 'quay', keepImages: 1, unpulledDays: 30, keepInUse: false });
   });
 
   it('excludes a matching repository whatever its prefix sets', () => {
     expect(settingsOf('docker-hub/library/postgres')).toEqual({ excluded: true, pattern: 'docker-hub/library/postgres' });
     expect(settingsOf('team/cache/acme/keep')).toEqual({ excluded: true, pattern: 'team/cache/*/keep' });
-    expect(settingsOf('team/cache/acme/sub/keep')).toEqual({ excluded: false, ecrRepositoryPrefix: 'team/cache', keepImages: 5, unpulledDays: 7 });
+    expect(settingsOf('team/cache/acme/sub/keep')).toEqual({ excluded: false, ecrRepositoryPrefix: 'team/cache', keepImages: 5, unpulledDays: 7, keepInUse: true });
   });
 
   it('answers nothing for a repository under none of the run\'s prefixes', () => {
@@ -275,22 +276,22 @@ exclude:
 
   it('ignores the settings of a prefix the run has no rule for', () => {
     const onlyTeam = repositorySettingsResolver(settings, stage, ['team']);
-    expect(onlyTeam('team/cache/nginx')).toEqual({ excluded: false, ecrRepositoryPrefix: 'team', keepImages: 2, unpulledDays: 30 });
+    expect(onlyTeam('team/cache/nginx')).toEqual({ excluded: false, ecrRepositoryPrefix: 'team', keepImages: 2, unpulledDays: 30, keepInUse: false });
   });
 
   it('gives ROOT every repository under no other prefix, when the run manages ROOT', () => {
     const rooted = parseSettingsFile('prefixes: { ROOT: { keepImages: 4 } }\nexclude: [ecr-public/**]');
     const withRoot = repositorySettingsResolver(rooted, stage, ['ROOT', 'quay']);
-    expect(withRoot('library/nginx')).toEqual({ excluded: false, ecrRepositoryPrefix: 'ROOT', keepImages: 4, unpulledDays: 30 });
-    expect(withRoot('quay/coreos/etcd')).toEqual({ excluded: false, ecrRepositoryPrefix: 'quay', keepImages: 1, unpulledDays: 30 });
+    expect(withRoot('library/nginx')).toEqual({ excluded: false, ecrRepositoryPrefix: 'ROOT', keepImages: 4, unpulledDays: 30, keepInUse: false });
+    expect(withRoot('quay/coreos/etcd')).toEqual({ excluded: false, ecrRepositoryPrefix: 'quay', keepImages: 1, unpulledDays: 30, keepInUse: false });
     expect(withRoot('ecr-public')).toEqual({ excluded: true, pattern: 'ecr-public/**' });
     expect(repositorySettingsResolver(rooted, stage, ['quay'])('library/nginx')).toBeUndefined();
   });
 
   it('gives a prefix (for its creation template) its own settings, the stage\'s where it sets none', () => {
-    expect(prefixSettings(settings, stage, 'team/cache')).toEqual({ keepImages: 5, unpulledDays: 7 });
-    expect(prefixSettings(settings, stage, 'team')).toEqual({ keepImages: 2, unpulledDays: 30 });
-    expect(prefixSettings(settings, stage, 'quay')).toEqual({ keepImages: 1, unpulledDays: 30 });
+    expect(prefixSettings(settings, stage, 'team/cache')).toEqual({ keepImages: 5, unpulledDays: 7, keepInUse: true });
+    expect(prefixSettings(settings, stage, 'team')).toEqual({ keepImages: 2, unpulledDays: 30, keepInUse: false });
+    expect(prefixSettings(settings, stage, 'quay')).toEqual({ keepImages: 1, unpulledDays: 30, keepInUse: false });
   });
 
   it('names the prefixes of the file that no rule of the run has', () => {

@@ -13,9 +13,9 @@ function rejection(env: NodeJS.ProcessEnv): SettingsError {
   throw new Error('the run settings were accepted');
 }
 
-const repositorySettings = { prefixes: { k8s: { unpulledDays: 0 }, 'docker-hub': { keepImages: 2 } }, exclude: ['quay/acme/*'] };
+const repositorySettings = { prefixes: { k8s: { unpulledDays: 0 }, 'docker-hub': { keepImages: 2, keepInUse: true } }, exclude: ['quay/acme/*'] };
 const configured = runSettings(
-  parseSettings({ dryRun: 'true', keepImages: '3', unpulledDays: '0', maxConcurrency: '10', manageRootPrefix: 'true' }),
+  parseSettings({ dryRun: 'true', keepImages: '3', unpulledDays: '0', keepInUse: 'true', maxConcurrency: '10', manageRootPrefix: 'true' }),
   ['docker-hub', 'k8s'],
   repositorySettings,
 );
@@ -26,6 +26,7 @@ describe('the run settings in a Lambda environment', () => {
       dryRun: true,
       keepImages: 3,
       unpulledDays: 0,
+      keepInUse: true,
       maxConcurrency: 10,
       manageRootPrefix: true,
       managedPrefixes: ['docker-hub', 'k8s'],
@@ -38,6 +39,7 @@ describe('the run settings in a Lambda environment', () => {
       dryRun: false,
       keepImages: 1,
       unpulledDays: 30,
+      keepInUse: false,
       maxConcurrency: 4,
       manageRootPrefix: false,
       managedPrefixes: [],
@@ -75,6 +77,7 @@ describe('the run settings in a Lambda environment', () => {
     ['unpulledDays', -1],
     ['maxConcurrency', 0],
     ['dryRun', 'yes'],
+    ['keepInUse', 'yes'],
   ])('are refused with %s=%p, naming the setting', (name, value) => {
     const env = { [RUN_SETTINGS_VARIABLE]: JSON.stringify({ ...configured, [name]: value }) };
     expect(rejection(env).message).toContain(`${RUN_SETTINGS_VARIABLE}.${name}`);

@@ -5,8 +5,9 @@ import { DOCKER_HUB, NOW, PERSONS_POLICY, TOOL_POLICY, image, repo, sweep } from
 const registry: Registry = {
   pullThroughCacheRules: [DOCKER_HUB],
   repositories: [
-    // No policy: would get it; image 1 (pulled 60 days ago) would go, image 2 stays.
-    repo('docker-hub/library/nginx', { images: [image(1, 100, 60, '1.25'), image(2, 10, 1, '1.27')] }),
+    // No policy: would get it; image 1 (pulled 60 days ago) would go, images 2 and 8 stay the sweep, and then the
+    // policy (keep the latest 1) expires image 8, the older push, in use.
+    repo('docker-hub/library/nginx', { images: [image(1, 100, 60, '1.25'), image(2, 10, 1, '1.27'), image(8, 20, 5, '1.26')] }),
     // The tool's: images 3 (pulled 45 days ago) and 4 (never pulled, pushed 90 days ago) would go.
     repo('docker-hub/library/redis', { lifecyclePolicyText: TOOL_POLICY, images: [image(3, 100, 45, '7.0'), image(4, 90), image(5, 3, 1, '7.4')] }),
     // A person's: nothing.
@@ -26,6 +27,10 @@ const expectedReport = {
   skipped: 0,
   imagesExpired: 3,
   bytesExpired: 0,
+  policyImagesExpired: 1,
+  policyBytesExpired: 0,
+  policyImagesInUse: 1,
+  repositoriesWithPolicyNotes: 0,
   failed: 0,
   failedRepositories: [],
 };

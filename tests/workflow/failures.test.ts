@@ -111,9 +111,10 @@ describe('a repository that keeps failing', () => {
     expect(result.execution.status).toBe('FAILED');
     expect(result.execution.report).toMatchObject({ cached: 3, applied: 2, imagesExpired: 2, failed: 1 });
     expect(result.execution.report?.failedRepositories.map((f) => f.repositoryName)).toEqual(['docker-hub/library/redis']);
-    // The failing repository is untouched; the others are done.
+    // The failing repository has no policy; its unpulled image went before the refused put, as pull-age expiry
+    // needs no policy. The others are done.
     expect(policyOf(result, 'docker-hub/library/redis')).toBeUndefined();
-    expect(digestsOf(result, 'docker-hub/library/redis')).toEqual([digest(2)]);
+    expect(digestsOf(result, 'docker-hub/library/redis')).toEqual([]);
     expect(policyOf(result, 'docker-hub/library/nginx')).toBe(TOOL_POLICY);
     expect(digestsOf(result, 'docker-hub/library/nginx')).toEqual([]);
     expect(policyOf(result, 'docker-hub/library/alpine')).toBe(TOOL_POLICY);

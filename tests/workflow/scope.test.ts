@@ -13,6 +13,10 @@ const ZERO_REPORT = {
   skipped: 0,
   imagesExpired: 0,
   bytesExpired: 0,
+  policyImagesExpired: 0,
+  policyBytesExpired: 0,
+  policyImagesInUse: 0,
+  repositoriesWithPolicyNotes: 0,
   failed: 0,
   failedRepositories: [],
 };

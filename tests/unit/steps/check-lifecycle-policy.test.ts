@@ -1,6 +1,7 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { ECRClient, GetLifecyclePolicyCommand, LifecyclePolicyNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { checkLifecyclePolicy } from '../../../functions/steps/check-lifecycle-policy';
+import { lifecyclePolicyText } from '../../../functions/lib/lifecycle-policy';
 import { context, rejectionOf, serviceError, configure } from './helpers';
 
 const ecr = mockClient(ECRClient);
@@ -27,28 +28,36 @@ describe('checking whose lifecycle policy a repository carries', () => {
 
   it('reports NONE for a repository without a policy', async () => {
     ecr.on(GetLifecyclePolicyCommand).rejects(new LifecyclePolicyNotFoundException({ message: 'none', $metadata: {} }));
-    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'NONE' });
+    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'NONE', keptImages: null });
   });
 
   it("reports MANAGED for the tool's current policy", async () => {
     ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: TOOL_POLICY_KEEP_1 });
-    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'MANAGED' });
+    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'MANAGED', keptImages: 1 });
   });
 
   it("reports OUTDATED for the tool's policy once the stage's keepImages changed", async () => {
     configure({ keepImages: 3 });
     ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: TOOL_POLICY_KEEP_1 });
-    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'OUTDATED' });
+    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'OUTDATED', keptImages: 1 });
+  });
+
+  it("reports the count a policy of the tool's keeps, any count, and none for an earlier form of it", async () => {
+    ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: lifecyclePolicyText(7) });
+    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'OUTDATED', keptImages: 7 });
+    const earlier = JSON.stringify({ rules: [{ ...JSON.parse(lifecyclePolicyText(7)).rules[0], selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 7 } }] });
+    ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: earlier });
+    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'OUTDATED', keptImages: null });
   });
 
   it('reports USER_DEFINED for a repository with its own policy', async () => {
     ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: PERSON_POLICY });
-    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'USER_DEFINED' });
+    expect(await check('quay/a')).toEqual({ lifecyclePolicy: 'USER_DEFINED', keptImages: null });
   });
 
   it('reports EXCLUDED for a repository the settings file excludes, without asking ECR', async () => {
     configure({ repositorySettings: { prefixes: {}, exclude: ['quay/acme/*'] } });
-    expect(await check('quay/acme/api')).toEqual({ lifecyclePolicy: 'EXCLUDED' });
+    expect(await check('quay/acme/api')).toEqual({ lifecyclePolicy: 'EXCLUDED', keptImages: null });
     expect(ecr.commandCalls(GetLifecyclePolicyCommand)).toHaveLength(0);
   });
 
@@ -56,8 +65,8 @@ describe('checking whose lifecycle policy a repository carries', () => {
     configure({ repositorySettings: { prefixes: { team: { keepImages: 2 }, 'team/cache': { unpulledDays: 7 } }, exclude: [] } });
     ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: TOOL_POLICY_KEEP_1 });
     // team/cache sets no keepImages: the stage's 1 applies, not team's 2.
-    expect(await check('team/cache/app')).toEqual({ lifecyclePolicy: 'MANAGED' });
-    expect(await check('team/app')).toEqual({ lifecyclePolicy: 'OUTDATED' });
+    expect(await check('team/cache/app')).toEqual({ lifecyclePolicy: 'MANAGED', keptImages: 1 });
+    expect(await check('team/app')).toEqual({ lifecyclePolicy: 'OUTDATED', keptImages: 1 });
   });
 
   it("logs the outcome of a repository it leaves alone, since no other step sees it, and only then", async () => {

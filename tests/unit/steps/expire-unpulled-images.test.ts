@@ -53,13 +53,13 @@ function serveDeletes(failures: Record<string, string> = {}): void {
 const deletedDigests = () =>
   ecr.commandCalls(BatchDeleteImageCommand).map((call) => call.args[0].input.imageIds!.map((id) => id.imageDigest));
 
-const input = { repositoryName: REPOSITORY, ecrRepositoryPrefixes: ['docker-hub'], lifecyclePolicy: 'MANAGED' as const };
+const input = { repositoryName: REPOSITORY, ecrRepositoryPrefixes: ['docker-hub'], lifecyclePolicy: 'MANAGED' as const, keptImages: 1 };
 const expire = (dryRun = false) => expireUnpulledImages.run({ ...input, dryRun, referenceTime: REFERENCE }, context);
 
 describe('expiring images nobody pulled', () => {
   it('reads every page of images, 1000 at a time', async () => {
     const requests = serveImages([[pulled('sha256:a')], [pulled('sha256:b')], [pulled('sha256:c')]]);
-    expect(await expire()).toEqual({ imagesExpired: 0, bytesExpired: 0 });
+    expect(await expire()).toMatchObject({ imagesExpired: 0, bytesExpired: 0 });
     expect(requests).toEqual([
       { repositoryName: REPOSITORY, maxResults: 1000 },
       { repositoryName: REPOSITORY, maxResults: 1000, nextToken: 'page-2' },
@@ -73,7 +73,7 @@ describe('expiring images nobody pulled', () => {
       [pulled('sha256:new-2'), { imageDigest: 'sha256:never-pulled', imagePushedAt: OLD }, { imageDigest: 'sha256:fresh', imagePushedAt: RECENT }],
     ]);
     serveDeletes();
-    expect(await expire()).toEqual({ imagesExpired: 2, bytesExpired: 0 });
+    expect(await expire()).toMatchObject({ imagesExpired: 2, bytesExpired: 0 });
     const calls = ecr.commandCalls(BatchDeleteImageCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0].args[0].input).toEqual({
@@ -86,7 +86,7 @@ describe('expiring images nobody pulled', () => {
     serveImages([[{ imageDigest: 'sha256:x', imagePushedAt: new Date('2020-01-01T00:00:00Z'), lastRecordedPullTime: new Date('2020-01-10T00:00:00Z') }]]);
     serveDeletes();
     const result = await expireUnpulledImages.run({ ...input, dryRun: false, referenceTime: '2020-01-20T00:00:00Z' }, context);
-    expect(result).toEqual({ imagesExpired: 0, bytesExpired: 0 });
+    expect(result).toMatchObject({ imagesExpired: 0, bytesExpired: 0 });
     expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
   });
 
@@ -98,7 +98,7 @@ describe('expiring images nobody pulled', () => {
       { imageDigest: 'sha256:six', lastRecordedPullTime: new Date('2026-11-24T02:00:00.000Z') },
     ]]);
     serveDeletes();
-    expect(await expire()).toEqual({ imagesExpired: 1, bytesExpired: 0 });
+    expect(await expire()).toMatchObject({ imagesExpired: 1, bytesExpired: 0 });
     expect(deletedDigests()).toEqual([['sha256:eight']]);
   });
 
@@ -106,7 +106,7 @@ describe('expiring images nobody pulled', () => {
     const old = digests('old', 250);
     serveImages([old.slice(0, 200).map(unpulled), [...old.slice(200).map(unpulled), pulled('sha256:keep')]]);
     serveDeletes();
-    expect(await expire()).toEqual({ imagesExpired: 250, bytesExpired: 0 });
+    expect(await expire()).toMatchObject({ imagesExpired: 250, bytesExpired: 0 });
     const batches = deletedDigests();
     expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
     expect(batches.flat()).toEqual(old);
@@ -116,29 +116,30 @@ describe('expiring images nobody pulled', () => {
   it('only counts in a dry run and deletes nothing', async () => {
     serveImages([[unpulled('sha256:a'), unpulled('sha256:b'), pulled('sha256:c')]]);
     serveDeletes();
-    expect(await expire(true)).toEqual({ imagesExpired: 2, bytesExpired: 0 });
+    expect(await expire(true)).toMatchObject({ imagesExpired: 2, bytesExpired: 0 });
     expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
   });
 
   it('makes no delete call when every image was pulled recently', async () => {
     serveImages([[pulled('sha256:a')]]);
     serveDeletes();
-    expect(await expire()).toEqual({ imagesExpired: 0, bytesExpired: 0 });
+    expect(await expire()).toMatchObject({ imagesExpired: 0, bytesExpired: 0 });
     expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
   });
 
-  it('makes no ECR call at all when pull-age expiry is off', async () => {
+  it('still describes the images when pull-age expiry is off, for what the policy will expire, and deletes none', async () => {
     configure({ unpulledDays: 0 });
-    serveImages([[unpulled('sha256:a')]]);
+    serveImages([[unpulled('sha256:a'), { ...unpulled('sha256:b'), imagePushedAt: RECENT }]]);
     serveDeletes();
-    expect(await expire()).toEqual({ imagesExpired: 0, bytesExpired: 0 });
-    expect(ecr.calls()).toHaveLength(0);
+    expect(await expire()).toMatchObject({ imagesExpired: 0, bytesExpired: 0, policyImagesExpired: 1 });
+    expect(ecr.commandCalls(DescribeImagesCommand)).toHaveLength(1);
+    expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
   });
 
   it('counts only what ECR deleted and takes images already gone as no error', async () => {
     serveImages([[unpulled('sha256:a'), unpulled('sha256:gone'), unpulled('sha256:c')]]);
     serveDeletes({ 'sha256:gone': 'ImageNotFound' });
-    expect(await expire()).toEqual({ imagesExpired: 2, bytesExpired: 0 });
+    expect(await expire()).toMatchObject({ imagesExpired: 2, bytesExpired: 0 });
   });
 
   it('counts an image once when ECR lists it under each of its tags', async () => {
@@ -151,7 +152,7 @@ describe('expiring images nobody pulled', () => {
       ],
       failures: [],
     });
-    expect(await expire()).toEqual({ imagesExpired: 2, bytesExpired: 0 });
+    expect(await expire()).toMatchObject({ imagesExpired: 2, bytesExpired: 0 });
   });
 
   it('tries every batch and then fails with ImageDeleteFailed when an image could not be deleted', async () => {
@@ -194,20 +195,20 @@ describe('the outcome of a repository', () => {
   it('adds up the sizes ECR gives of the images it deletes; an image without one adds nothing', async () => {
     serveImages([[sized('sha256:a', 1000), sized('sha256:b', 234), unpulled('sha256:no-size'), { ...pulled('sha256:kept'), imageSizeInBytes: 99 }]]);
     serveDeletes();
-    expect(await expire()).toEqual({ imagesExpired: 3, bytesExpired: 1234 });
+    expect(await expire()).toMatchObject({ imagesExpired: 3, bytesExpired: 1234 });
   });
 
   it('counts only the bytes of images ECR did delete', async () => {
     serveImages([[sized('sha256:a', 1000), sized('sha256:gone', 500)]]);
     serveDeletes({ 'sha256:gone': 'ImageNotFound' });
-    expect(await expire()).toEqual({ imagesExpired: 1, bytesExpired: 1000 });
+    expect(await expire()).toMatchObject({ imagesExpired: 1, bytesExpired: 1000 });
   });
 
   it('logs one line with every image a dry run would delete, and deletes nothing', async () => {
     const lines = logged();
     serveImages([[sized('sha256:a', 1000, '1.0'), pulled('sha256:kept')]]);
     serveDeletes();
-    expect(await expireUnpulledImages.run({ ...input, lifecyclePolicy: 'NONE', dryRun: true, referenceTime: REFERENCE }, context)).toEqual({ imagesExpired: 1, bytesExpired: 1000 });
+    expect(await expireUnpulledImages.run({ ...input, lifecyclePolicy: 'NONE', dryRun: true, referenceTime: REFERENCE }, context)).toMatchObject({ imagesExpired: 1, bytesExpired: 1000 });
     expect(lines.filter((l) => l.message === 'repository outcome')).toEqual([
       expect.objectContaining({
         repositoryName: REPOSITORY,
@@ -240,5 +241,112 @@ describe('the outcome of a repository', () => {
     expect(lines.filter((l) => l.message === 'repository outcome')).toEqual([
       expect.objectContaining({ action: 'failed', error: 'ImageDeleteFailed', imagesExpiredCount: 1, bytesExpired: 10 }),
     ]);
+  });
+});
+
+describe("the tool's policy after the sweep: what ECR's next evaluation expires, and the count it keeps", () => {
+  /** Pushed `days` days before REFERENCE, last pulled `pulledDays` days before it (or never). */
+  const at = (days: number) => new Date(Date.parse(REFERENCE) - days * 86_400_000);
+  const image = (digest: string, pushedDays: number, pulledDays?: number, bytes = 100): ImageDetail => ({
+    imageDigest: digest,
+    imagePushedAt: at(pushedDays),
+    ...(pulledDays === undefined ? {} : { lastRecordedPullTime: at(pulledDays) }),
+    imageSizeInBytes: bytes,
+  });
+  // Newest push first: recent (in use), older (in use), oldest (in use), stale (not pulled for 40 days: deleted).
+  const images = [image('sha256:recent', 2, 1, 10), image('sha256:older', 5, 3, 20), image('sha256:oldest', 9, 4, 40), image('sha256:stale', 60, 40, 80)];
+
+  it('expires, past keepImages, the youngest-pushed-first images the sweep left, each marked in use or not', async () => {
+    serveImages([images]);
+    serveDeletes();
+    const output = await expire();
+    expect(deletedDigests()).toEqual([['sha256:stale']]);
+    expect(output).toEqual({
+      lifecyclePolicy: 'MANAGED',
+      keepImages: 1,
+      imagesExpired: 1,
+      bytesExpired: 80,
+      policyImagesExpired: 2,
+      policyBytesExpired: 60,
+      policyImagesInUse: 2,
+      policyNotes: 0,
+    });
+  });
+
+  it('gives the same figures in a dry run, where the images it would delete are left out as if deleted', async () => {
+    serveImages([images]);
+    expect(await expire(true)).toMatchObject({ imagesExpired: 1, policyImagesExpired: 2, policyBytesExpired: 60, policyImagesInUse: 2 });
+    expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
+  });
+
+  it('with keepInUse keeps a count of at least every image in use, and expires none of them', async () => {
+    configure({ keepInUse: true });
+    serveImages([images]);
+    serveDeletes();
+    expect(await expire()).toMatchObject({ lifecyclePolicy: 'OUTDATED', keepImages: 3, policyImagesExpired: 0, policyImagesInUse: 0 });
+  });
+
+  it('with keepInUse keeps the stored policy when its count is still the one needed', async () => {
+    configure({ keepInUse: true });
+    serveImages([images]);
+    serveDeletes();
+    expect(await expireUnpulledImages.run({ ...input, keptImages: 3, dryRun: false, referenceTime: REFERENCE }, context)).toMatchObject({
+      lifecyclePolicy: 'MANAGED',
+      keepImages: 3,
+    });
+  });
+
+  it('with keepInUse never keeps fewer than keepImages', async () => {
+    configure({ keepInUse: true, keepImages: 5 });
+    serveImages([images]);
+    serveDeletes();
+    expect(await expire()).toMatchObject({ keepImages: 5, policyImagesExpired: 0 });
+  });
+
+  it('takes keepImages and keepInUse from the prefix of the repository in the settings file', async () => {
+    configure({ repositorySettings: { prefixes: { 'docker-hub': { keepImages: 2, keepInUse: false } }, exclude: [] }, keepInUse: true });
+    serveImages([images]);
+    serveDeletes();
+    expect(await expire()).toMatchObject({ lifecyclePolicy: 'OUTDATED', keepImages: 2, policyImagesExpired: 1, policyImagesInUse: 1 });
+  });
+
+  it('counts an image the sweep could not delete (an index still lists it) among those the policy sees', async () => {
+    configure({ keepInUse: true });
+    // Pushed after every image in use, never pulled for 40 days: the sweep's delete is refused, so it stays and
+    // takes a place in the count; the policy must keep one more to keep every image in use.
+    const listed = image('sha256:listed', 1, 40);
+    listed.lastRecordedPullTime = at(40);
+    serveImages([[...images, listed]]);
+    serveDeletes({ 'sha256:listed': 'ImageReferencedByManifestList' });
+    expect(await expire()).toMatchObject({ keepImages: 4, imagesExpired: 1, policyImagesExpired: 0 });
+  });
+
+  it('for a repository without a policy says it must be put, with the count it needs', async () => {
+    serveImages([images]);
+    serveDeletes();
+    expect(await expireUnpulledImages.run({ ...input, lifecyclePolicy: 'NONE', keptImages: null, dryRun: false, referenceTime: REFERENCE }, context)).toMatchObject({
+      lifecyclePolicy: 'NONE',
+      keepImages: 1,
+    });
+  });
+
+  it('logs the images the policy will expire with the counts, the counts before the lists', async () => {
+    const lines: Record<string, unknown>[] = [];
+    jest.spyOn(context.logger, 'info').mockImplementation((message: unknown, ...fields: unknown[]) => {
+      lines.push(Object.assign({ message }, ...(fields as Record<string, unknown>[])));
+    });
+    serveImages([images]);
+    serveDeletes();
+    await expire();
+    jest.restoreAllMocks();
+    const [line] = lines.filter((l) => l.message === 'repository outcome');
+    expect(line).toMatchObject({ keepImages: 1, policyImagesExpired: 2, policyBytesExpired: 60, policyImagesInUse: 2, policyNotes: [] });
+    expect(line.policyExpires).toEqual([
+      { imageDigest: 'sha256:older', imageTags: [], imagePushedAt: at(5).toISOString(), lastRecordedPullTime: at(3).toISOString(), imageSizeInBytes: 20, inUse: true },
+      { imageDigest: 'sha256:oldest', imageTags: [], imagePushedAt: at(9).toISOString(), lastRecordedPullTime: at(4).toISOString(), imageSizeInBytes: 40, inUse: true },
+    ]);
+    const keys = Object.keys(line);
+    expect(keys.indexOf('policyImagesExpired')).toBeLessThan(keys.indexOf('imagesExpired'));
+    expect(keys.indexOf('imagesExpiredCount')).toBeLessThan(keys.indexOf('policyExpires'));
   });
 });

@@ -2,6 +2,7 @@ import { createMetrics } from '../../../functions/lib/logger';
 import { emptyReport } from '../../../functions/lib/report';
 import { tallyReport } from '../../../functions/steps/tally-report';
 import { context } from './helpers';
+import { noPolicyExpirations } from '../results';
 
 describe('tallying a page of results', () => {
   it("adds every child execution's results to the report", async () => {
@@ -16,10 +17,10 @@ describe('tallying a page of results', () => {
         batches: [['quay/a', 'quay/b'], ['quay/c'], ['quay/d']],
         results: [
           [
-            { repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000 },
+            { repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000, ...noPolicyExpirations },
             { repositoryName: 'quay/b', error: 'AccessDeniedException' },
           ],
-          [{ repositoryName: 'quay/c', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0 }],
+          [{ repositoryName: 'quay/c', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations }],
           [{ repositoryName: 'quay/d', skipped: 'RepositoryNotFoundException' }],
         ],
       },
@@ -33,7 +34,7 @@ describe('tallying a page of results', () => {
   });
 
   it('starts the report from nothing on the first page', async () => {
-    const page = { scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10 }]] };
+    const page = { scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10, ...noPolicyExpirations }]] };
     const report = await tallyReport.run({ report: null, dryRun: false, referenceTime: '2026-11-28T00:00:00Z', ...page }, context);
     expect(report).toEqual({ ...emptyReport(), scanned: 3, cached: 1, applied: 1, imagesExpired: 1, bytesExpired: 10 });
   });
@@ -52,8 +53,8 @@ describe('tallying a page of results', () => {
         finalAttempt: true,
         batches: [['quay/a'], ['quay/b']],
         results: [
-          [{ repositoryName: 'quay/a', lifecyclePolicy: 'MANAGED', imagesExpired: 1, bytesExpired: 1000 }],
-          [{ repositoryName: 'quay/b', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0 }],
+          [{ repositoryName: 'quay/a', lifecyclePolicy: 'MANAGED', imagesExpired: 1, bytesExpired: 1000, ...noPolicyExpirations }],
+          [{ repositoryName: 'quay/b', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations }],
         ],
       },
       context,
@@ -86,10 +87,10 @@ describe('the metrics of a tally', () => {
         finalAttempt: false,
         batches: [['quay/a'], ['quay/b', 'quay/c']],
         results: [
-          [{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000 }],
+          [{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000, ...noPolicyExpirations }],
           [
             { repositoryName: 'quay/b', error: 'AccessDeniedException' },
-            { repositoryName: 'quay/c', lifecyclePolicy: 'MANAGED', imagesExpired: 1, bytesExpired: 1000 },
+            { repositoryName: 'quay/c', lifecyclePolicy: 'MANAGED', imagesExpired: 1, bytesExpired: 1000, ...noPolicyExpirations },
           ],
         ],
       },
@@ -111,7 +112,7 @@ describe('the metrics of a tally', () => {
   });
 
   it('are not published for a dry run, which changed nothing', async () => {
-    const page = { scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10 }]] };
+    const page = { scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10, ...noPolicyExpirations }]] };
     const report = await tallyReport.run({ report: null, dryRun: true, referenceTime: '2026-11-28T00:00:00Z', ...page }, { ...context, metrics: createMetrics() });
     expect(report).toMatchObject({ applied: 1, imagesExpired: 1 });
     expect(emf).toEqual([]);

@@ -1,0 +1,84 @@
+// What ECR's next lifecycle evaluation will expire in a repository under the tool's policy, once the sweep is done:
+// the policy played (functions/lib/lifecycle-evaluation.ts) over the images the sweep described, less those it
+// deleted. And the count that policy keeps: keepImages, or with keepInUse at least enough that no image in use goes.
+import { evaluateLifecyclePolicy, type EvaluationNote, type LifecycleImage } from './lifecycle-evaluation';
+import { buildLifecyclePolicy } from './lifecycle-policy';
+import { bytesOf, expiredImage, type DescribedImage, type PolicyExpiredImage } from './repository-outcome';
+import { lastUsed, pullCutoff, type ImageUse } from './unpulled-images';
+
+/** What a repository's settings say of its policy. */
+export interface PolicySettings {
+  keepImages: number;
+  unpulledDays: number;
+  keepInUse: boolean;
+}
+
+export interface PolicyOutlook {
+  /** The countNumber of the tool's policy for this repository. */
+  keepImages: number;
+  policyExpires: PolicyExpiredImage[];
+  policyBytesExpired: number;
+  /** How many of policyExpires are in use. */
+  policyImagesInUse: number;
+  /** Cases of these images that ECR does not document, and what the evaluation assumed for them. */
+  policyNotes: EvaluationNote[];
+}
+
+/**
+ * In use: pulled (never pulled: pushed) within unpulledDays of the reference time, the complement of what the
+ * sweep deletes as unpulled. With unpulledDays 0 there is no such window and no image counts as in use.
+ */
+export function isInUse(image: ImageUse, referenceTime: Date, unpulledDays: number): boolean {
+  const used = lastUsed(image);
+  return unpulledDays > 0 && used !== undefined && used.getTime() >= pullCutoff(referenceTime, unpulledDays).getTime();
+}
+
+const IMAGE_STATUSES = new Set(['ACTIVE', 'ARCHIVED', 'ACTIVATING']);
+
+/** The images as the evaluation takes them; ECR gives every image a push time, one without it cannot be ordered. */
+function lifecycleImages(images: readonly DescribedImage[]): (LifecycleImage & DescribedImage)[] {
+  return images.flatMap((image) =>
+    image.imagePushedAt === undefined
+      ? []
+      : [{
+          ...image,
+          imagePushedAt: image.imagePushedAt,
+          imageStatus: IMAGE_STATUSES.has(image.imageStatus ?? '') ? (image.imageStatus as LifecycleImage['imageStatus']) : undefined,
+        }],
+  );
+}
+
+/** The tool's policy for one repository, and what ECR's next evaluation of it expires among `remaining`. */
+export function policyOutlook(remaining: readonly DescribedImage[], settings: PolicySettings, referenceTime: Date): PolicyOutlook {
+  const images = lifecycleImages(remaining);
+  const inUse = (image: ImageUse) => isInUse(image, referenceTime, settings.unpulledDays);
+  const evaluate = (count: number) => evaluateLifecyclePolicy(buildLifecyclePolicy(count), images, referenceTime);
+  const expiresInUse = (count: number) => evaluate(count).results.some(({ image, action }) => action.type === 'EXPIRE' && inUse(image));
+
+  let keepImages = settings.keepImages;
+  if (settings.keepInUse) {
+    // At least every image in use. That is enough unless an image the sweep left (one an index still lists) was
+    // pushed after one in use: then the least count that expires none of them, found by halving, since a larger
+    // count never expires an image a smaller one keeps. Keeping every image expires none.
+    let low = Math.max(keepImages, images.filter(inUse).length);
+    let high = Math.max(low, images.length);
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if (expiresInUse(middle)) low = middle + 1;
+      else high = middle;
+    }
+    keepImages = low;
+  }
+
+  const evaluation = evaluate(keepImages);
+  const policyExpires = evaluation.results
+    .filter(({ action }) => action.type === 'EXPIRE')
+    .map(({ image }): PolicyExpiredImage => ({ ...expiredImage(image), inUse: inUse(image) }));
+  return {
+    keepImages,
+    policyExpires,
+    policyBytesExpired: bytesOf(policyExpires),
+    policyImagesInUse: policyExpires.filter((image) => image.inUse).length,
+    policyNotes: evaluation.notes,
+  };
+}
