@@ -5,6 +5,7 @@ import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
 import { configuredRunSettings } from '../../deploy/derived';
 import { parseSettings } from '../../functions/lib/settings';
 import { runSweep, type ExecutionEvent, type LocalExecution } from '../../local/runner';
+import type { LogLine } from '../../local/step-log';
 
 /** The reference time every test judges pull age against. */
 export const NOW = '2026-11-28T00:00:00Z';
@@ -78,6 +79,8 @@ export interface SweepOptions {
   arrange?: (endpoint: EcrEndpoint) => void;
   /** Called with every event of the execution as it happens. */
   onEvent?: (event: ExecutionEvent) => void;
+  /** Called with every structured log line of every step. */
+  onLog?: (line: LogLine) => void;
 }
 
 /** One sweep of `registry`; the input's referenceTime is NOW unless the test gives its own input. */
@@ -96,6 +99,7 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
         events.push(event);
         options.onEvent?.(event);
       },
+      onLog: options.onLog,
     });
     const final = endpoint.registry();
     return {

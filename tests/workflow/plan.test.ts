@@ -19,7 +19,6 @@ interface Planned {
   imagesExpired: PlannedImage[];
   bytesExpired: number;
   error?: string;
-  lifecyclePolicyPut?: true;
 }
 interface Plan {
   referenceTime: string;
@@ -85,11 +84,7 @@ function independentPlan(registry: Registry): Map<string, Planned> {
     const base = { repositoryName: repository.repositoryName, imagesExpired: [], bytesExpired: 0 };
     if (fault === 'GetLifecyclePolicy') expected.set(repository.repositoryName, { ...base, action: 'failed', error: 'AccessDeniedException' });
     else if (own) expected.set(repository.repositoryName, { ...base, action: 'left-alone' });
-    else if (fault === 'DescribeImages') {
-      // It fails at its images, after its policy was decided: a repository without the tool's policy gets it first.
-      const put = repository.lifecyclePolicyText === undefined ? { lifecyclePolicyPut: true as const } : {};
-      expected.set(repository.repositoryName, { ...base, action: 'failed', error: 'AccessDeniedException', ...put });
-    }
+    else if (fault === 'DescribeImages') expected.set(repository.repositoryName, { ...base, action: 'failed', error: 'AccessDeniedException' });
     else {
       const images = (repository.images ?? []).filter((image) => Date.parse(image.lastRecordedPullTime ?? image.imagePushedAt) < cutoff);
       expected.set(repository.repositoryName, {
@@ -160,10 +155,8 @@ describe('the plan of a dry run, and the real run after it', () => {
     expect([...byName(dry).keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [name, entry] of byName(dry)) {
       const want = expected.get(name)!;
-      const { action, error, bytesExpired, lifecyclePolicyPut } = entry;
-      expect({ name, action, error, bytesExpired, lifecyclePolicyPut }).toEqual({
-        name, action: want.action, error: want.error, bytesExpired: want.bytesExpired, lifecyclePolicyPut: want.lifecyclePolicyPut,
-      });
+      const { action, error, bytesExpired } = entry;
+      expect({ name, action, error, bytesExpired }).toEqual({ name, action: want.action, error: want.error, bytesExpired: want.bytesExpired });
       expect(entry.imagesExpired.map(({ imageDigest, imageSizeInBytes }) => ({ imageDigest, imageSizeInBytes })).sort((a, b) => a.imageDigest.localeCompare(b.imageDigest)))
         .toEqual([...want.imagesExpired].sort((a, b) => a.imageDigest.localeCompare(b.imageDigest)));
     }
@@ -181,13 +174,13 @@ describe('the plan of a dry run, and the real run after it', () => {
       const refused =
         (fault === 'PutLifecyclePolicy' && planned.action === 'put-policy') || (fault === 'BatchDeleteImage' && planned.imagesExpired.length > 0);
       if (refused) {
-        // A refused delete comes after the policy was put; a refused put, before anything.
-        const put = fault === 'BatchDeleteImage' && planned.action === 'put-policy' ? { lifecyclePolicyPut: true } : {};
-        expect({ name, action: done.action, error: done.error, images: done.imagesExpired, put: done.lifecyclePolicyPut })
-          .toEqual({ name, action: 'failed', error: 'AccessDeniedException', images: [], put: put.lifecyclePolicyPut });
+        // The images go first, then the policy: a refused delete leaves both undone; a refused put, the images gone.
+        const images = fault === 'PutLifecyclePolicy' ? digests(planned) : [];
+        expect({ name, action: done.action, error: done.error, images: digests(done) })
+          .toEqual({ name, action: 'failed', error: 'AccessDeniedException', images });
       } else {
-        expect({ name, action: done.action, images: digests(done), bytes: done.bytesExpired, put: done.lifecyclePolicyPut })
-          .toEqual({ name, action: planned.action, images: digests(planned), bytes: planned.bytesExpired, put: planned.lifecyclePolicyPut });
+        expect({ name, action: done.action, images: digests(done), bytes: done.bytesExpired })
+          .toEqual({ name, action: planned.action, images: digests(planned), bytes: planned.bytesExpired });
       }
     }
   });
@@ -211,7 +204,9 @@ describe('the plan of a dry run, and the real run after it', () => {
     for (const repository of registry.repositories) {
       const policy = after.repositories.find((r) => r.repositoryName === repository.repositoryName)?.lifecyclePolicyText;
       const planned = dryByName.get(repository.repositoryName);
-      const put = (planned?.action === 'put-policy' || planned?.lifecyclePolicyPut === true) && !repository.faults?.PutLifecyclePolicy;
+      // A refused delete fails the repository before its policy is put.
+      const refusedDelete = repository.faults?.BatchDeleteImage !== undefined && (planned?.imagesExpired.length ?? 0) > 0;
+      const put = planned?.action === 'put-policy' && !repository.faults?.PutLifecyclePolicy && !refusedDelete;
       expect({ name: repository.repositoryName, policy }).toEqual({ name: repository.repositoryName, policy: put ? TOOL_POLICY : repository.lifecyclePolicyText });
     }
   });
