@@ -148,20 +148,20 @@ describe('sweep --registry', () => {
     expect(result.stdout).toMatch(/images that would expire\s+2\n/);
   });
 
-  it('exits 1 and names the repository that failed', async () => {
+  it('exits 1 and names the repository that failed with its own error', async () => {
     const faulty = structuredClone(registry) as typeof registry & { repositories: Record<string, unknown>[] };
     faulty.repositories[0].faults = { PutLifecyclePolicy: 'AccessDeniedException' };
     writeJson('faulty.json', faulty);
 
     const human = await run('sweep', '--registry', file('faulty.json'), '--now', NOW);
     expect(human.code).toBe(1);
-    expect(human.stdout).toMatch(/Failed repositories:\n\s+docker-hub\/library\/nginx: \w+/);
+    expect(human.stdout).toContain('Failed repositories:\n  docker-hub/library/nginx: AccessDeniedException\n');
 
     const json = await run('sweep', '--registry', file('faulty.json'), '--now', NOW, '--json');
     expect(json.code).toBe(1);
     const summary = JSON.parse(json.stdout);
     expect(summary.status).toBe('FAILED');
-    expect(summary.report.failedRepositories).toEqual([{ repositoryName: 'docker-hub/library/nginx', error: expect.any(String) }]);
+    expect(summary.report.failedRepositories).toEqual([{ repositoryName: 'docker-hub/library/nginx', error: 'AccessDeniedException' }]);
     expect(summary.report.failed).toBe(1);
   });
 
@@ -173,10 +173,29 @@ describe('sweep --registry', () => {
     const human = await run('sweep', '--registry', file('faulty.json'), '--now', NOW, '--registry-out', file('after.json'));
     expect(human.code).toBe(1);
     const named = human.stdout.split('Failed repositories:\n')[1]?.trimEnd().split('\n');
-    expect(named).toEqual([expect.stringMatching(/^\s+docker-hub\/library\/redis\b/)]);
+    expect(named).toEqual(['  docker-hub/library/redis: States.Timeout']);
+    const json = await run('sweep', '--registry', file('faulty.json'), '--now', NOW, '--json');
+    expect(JSON.parse(json.stdout).report.failedRepositories).toEqual([{ repositoryName: 'docker-hub/library/redis', error: 'States.Timeout' }]);
     const after = JSON.parse(readFileSync(file('after.json'), 'utf8'));
     expect(after.repositories[0].lifecyclePolicyText).toBe(TOOL_POLICY);
     expect(after.repositories[3].images).toHaveLength(2);
+  });
+});
+
+describe('a --now in the future', () => {
+  it('is run on a registry file, and said in the text and --json reports', async () => {
+    writeJson('registry.json', registry);
+    const human = await run('sweep', '--registry', file('registry.json'), '--now', '9999-12-31T00:00:00Z', '--dry-run');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/\nWarnings:\n  --now 9999-12-31T00:00:00Z: is in the future \(the clock says /);
+    const json = await run('sweep', '--registry', file('registry.json'), '--now', '9999-12-31T00:00:00Z', '--json');
+    expect(JSON.parse(json.stdout).warnings).toEqual([expect.stringContaining('--now 9999-12-31T00:00:00Z: is in the future')]);
+  });
+
+  it('is not said of a --now in the past', async () => {
+    writeJson('registry.json', registry);
+    const json = await run('sweep', '--registry', file('registry.json'), '--now', NOW, '--json');
+    expect(JSON.parse(json.stdout).warnings).toEqual([]);
   });
 });
 
@@ -212,6 +231,37 @@ describe('sweep --aws', () => {
       expect(result.stderr).toBe('Sweeping ECR of account 123456789012 in us-east-1 (dry run)\n');
       expect(JSON.parse(result.stdout).report).toMatchObject({ scanned: 4, cached: 3, applied: 1, owned: 1, userOwned: 1, imagesExpired: 2 });
       expect(endpoint.calls.DescribeRegistry).toBe(1);
+      expect(endpoint.calls.PutLifecyclePolicy + endpoint.calls.BatchDeleteImage).toBe(0);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('refuses a --now in the future for a real sweep, before any call', async () => {
+    const endpoint = await startEcrEndpoint(parseRegistry(registry));
+    try {
+      const result = await withEnvironment(
+        { AWS_ENDPOINT_URL_ECR: endpoint.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+        () => run('sweep', '--aws', '--yes', '--now', '9999-12-31T00:00:00Z'),
+      );
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^ecr-lifecycle: --now 9999-12-31T00:00:00Z: is in the future \(the clock says [^)]+\); pull age would be judged as of a time that has not come: a real sweep of an AWS account refuses it\n$/);
+      expect(Object.values(endpoint.calls).reduce((a, b) => a + b, 0)).toBe(0);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('warns of a --now in the future in a dry run of an account', async () => {
+    const endpoint = await startEcrEndpoint(parseRegistry(registry));
+    try {
+      const result = await withEnvironment(
+        { AWS_ENDPOINT_URL_ECR: endpoint.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+        () => run('sweep', '--aws', '--dry-run', '--now', '9999-12-31T00:00:00Z', '--json'),
+      );
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout).warnings).toEqual([expect.stringMatching(/^--now 9999-12-31T00:00:00Z: is in the future /)]);
       expect(endpoint.calls.PutLifecyclePolicy + endpoint.calls.BatchDeleteImage).toBe(0);
     } finally {
       await endpoint.close();
