@@ -67,19 +67,21 @@ export function formatSummary(s: SweepSummary): string {
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [`Sweep as of ${s.referenceTime}${would}`, ...rows.map(([label, n]) => `  ${label.padEnd(width)}  ${String(n).padStart(6)}`)];
-  const inUse = r.policyImagesInUse === 0 ? 'none of them in use' : `${r.policyImagesInUse} of them in use (pulled within unpulledDays)`;
+  const inUse =
+    r.policyImagesInUse === 0
+      ? 'none of them in use (the setting keepInUse prevents that)'
+      : `${r.policyImagesInUse} of them in use (pulled within unpulledDays), which the setting keepInUse prevents`;
   lines.push(
     '',
-    `${s.dryRun ? 'The sweep would delete' : 'The sweep deleted'} ${s.storage.expired}, unpulled for unpulledDays.`,
-    `ECR's lifecycle evaluation of the tool's policies then expires, within 24 hours: ${s.storage.policyExpires}, ${inUse}; ` +
-      'the setting keepInUse keeps every image in use.',
+    `${s.dryRun ? 'The sweep would delete' : 'The sweep deleted'} ${s.storage.expired} that nobody pulled within unpulledDays.`,
+    `ECR's lifecycle evaluation of the tool's policies ${s.dryRun ? 'would then expire' : 'then expires'} ${s.storage.policyExpires} within 24 hours; ${inUse}.`,
     `Both together ${s.dryRun ? 'would free' : 'free'} ${s.storage.together}: ${s.storage.saving}.`,
   );
   if (r.repositoriesWithPolicyNotes > 0) {
     lines.push(
       `In ${r.repositoriesWithPolicyNotes} ${r.repositoriesWithPolicyNotes === 1 ? 'repository' : 'repositories'} ECR does not document how its ` +
         'evaluation treats some images (image indexes, their manifests and referrers, or equal push times): the figure above ' +
-        "takes one reading, and the plan's policyNotes name the images and the reading.",
+        "takes one reading, and the plan's policyNotes name the images and the reading (docs/multi-platform-images.md).",
     );
   }
   if (r.failed > 0) {

@@ -14,6 +14,7 @@ import { main } from '../../local/cli';
 import { Collect, runCli, type CliRun as Run } from './run-cli';
 import { parseRegistry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint } from '../../local/ecr/server';
+import { multiPlatformRepository } from './ecr-fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
 const NOW = '2026-11-28T00:00:00Z';
@@ -623,8 +624,8 @@ describe('command-line hygiene', () => {
       const dry = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--dry-run');
       expect(dry.stdout).toContain(
         [
-          '\nThe sweep would delete 2 images, 2.0 GiB, unpulled for unpulledDays.',
-          "ECR's lifecycle evaluation of the tool's policies then expires, within 24 hours: 1 image, 1.0 GiB, 1 of them in use (pulled within unpulledDays); the setting keepInUse keeps every image in use.",
+          '\nThe sweep would delete 2 images, 2.0 GiB that nobody pulled within unpulledDays.',
+          "ECR's lifecycle evaluation of the tool's policies would then expire 1 image, 1.0 GiB within 24 hours; 1 of them in use (pulled within unpulledDays), which the setting keepInUse prevents.",
           "Both together would free 3 images, 3.0 GiB: about $0.30 a month at ECR's storage price of $0.10 per GB-month (us-east-1; GB read as 2^30 bytes).\n",
         ].join('\n'),
       );
@@ -637,10 +638,25 @@ describe('command-line hygiene', () => {
       expect(summary.storage.usdPerMonth).toBeCloseTo(0.3, 10);
     });
 
+    it('says where the figures rest on what ECR does not document, and the plan names the images', async () => {
+      writeJson('multi.json', { pullThroughCacheRules: registry.pullThroughCacheRules, repositories: [multiPlatformRepository('docker-hub/library/busybox')] });
+      const result = await run('sweep', '--registry', file('multi.json'), '--now', NOW, '--dry-run', '--plan', file('plan.json'));
+      expect(result.stdout).toContain('\nIn 1 repository ECR does not document how its evaluation treats some images');
+      const plan = JSON.parse(readFileSync(file('plan.json'), 'utf8'));
+      const [entry] = plan.repositories;
+      expect(entry.policyNotes.map((note: { code: string }) => note.code)).toContain('INDEX_PARTS_COUNTED');
+      expect(Object.keys(plan.policyNoteTexts)).toEqual(entry.policyNotes.map((note: { code: string }) => note.code));
+      // A registry of single-platform images with distinct push times has nothing to say.
+      writeJson('registry.json', registry);
+      expect((await run('sweep', '--registry', file('registry.json'), '--now', NOW, '--dry-run')).stdout).not.toContain('does not document');
+    });
+
     it('with keepInUse counts no image in use among those the policy expires', async () => {
       writeJson('sized.json', sized);
       const kept = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--dry-run', '--param', 'keepInUse=true');
-      expect(kept.stdout).toContain("ECR's lifecycle evaluation of the tool's policies then expires, within 24 hours: 0 images, 0 B, none of them in use;");
+      expect(kept.stdout).toContain(
+        "ECR's lifecycle evaluation of the tool's policies would then expire 0 images, 0 B within 24 hours; none of them in use (the setting keepInUse prevents that).",
+      );
       expect(kept.stdout).toContain('Both together would free 2 images, 2.0 GiB:');
     });
 

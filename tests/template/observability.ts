@@ -11,7 +11,8 @@ const FOLDER = `${SERVICE_NAME}-${STAGE}`;
 /** The fields of a per-repository outcome line (the plan's fields, plus how the run was started). */
 const OUTCOME_FIELDS = new Set([
   'message', 'repositoryName', 'action', 'dryRun', 'imagesExpired', 'imagesExpiredCount', 'bytesExpired',
-  'referenceTime', 'error',
+  'referenceTime', 'error', 'cutoff', 'keepImages', 'policyImagesExpired', 'policyBytesExpired', 'policyImagesInUse',
+  'policyExpires', 'policyNotes',
 ]);
 
 /** An outcome line as the Powertools logger writes it: one JSON object, no spaces. */
@@ -73,7 +74,7 @@ export function describeObservability(packagedStack: () => Stack): void {
   });
 
   describe('saved queries', () => {
-    const NAMES = ['What the sweeps deleted', 'What a dry run would delete', 'Repositories that failed'];
+    const NAMES = ['What the sweeps deleted', 'What a dry run would delete', 'What the policy expires next', 'Repositories that failed'];
 
     it('are saved in a folder named after the stack', () => {
       const names = stack.ofType('AWS::Logs::QueryDefinition').map(([, r]) => stack.resolve(r.Properties?.Name));
@@ -84,6 +85,7 @@ export function describeObservability(packagedStack: () => Stack): void {
     it.each([
       ['What the sweeps deleted', 'ExpireUnpulledImagesLambdaFunction'],
       ['What a dry run would delete', 'ExpireUnpulledImagesLambdaFunction'],
+      ['What the policy expires next', 'ExpireUnpulledImagesLambdaFunction'],
       ['Repositories that failed', 'TallyReportLambdaFunction'],
     ])('"%s" reads the outcome lines of the function that logs them (%s)', (name, logicalId) => {
       const q = query(name);
@@ -111,6 +113,12 @@ export function describeObservability(packagedStack: () => Stack): void {
         expect(text).toMatch(/^fields .*\bimagesExpiredCount\b.*\bbytesExpired\b/m);
         expect(text).toContain('imagesExpiredCount > 0');
       }
+    });
+
+    it("show the repositories where the tool's policy expires images next, with how many are in use", () => {
+      const text = statements(query('What the policy expires next'));
+      expect(text).toMatch(/^fields .*\bpolicyImagesExpired\b.*\bpolicyImagesInUse\b.*\bpolicyBytesExpired\b/m);
+      expect(text).toContain('policyImagesExpired > 0');
     });
 
     it('list failed repositories with their error', () => {
@@ -152,7 +160,9 @@ export function describeObservability(packagedStack: () => Stack): void {
 
     it("plots the sweep's own metrics under the namespace and service dimension the functions publish with", () => {
       const own = plotted().filter((m) => m.namespace === METRICS_NAMESPACE);
-      expect(own.map((m) => m.metric).sort()).toEqual(['BytesExpired', 'ImagesExpired', 'PoliciesApplied', 'RepositoriesFailed']);
+      expect(own.map((m) => m.metric).sort()).toEqual([
+        'BytesExpired', 'ImagesExpired', 'PoliciesApplied', 'PolicyBytesExpired', 'PolicyImagesExpired', 'PolicyImagesInUse', 'RepositoriesFailed',
+      ]);
       for (const m of own) expect(m.dimensions).toEqual({ service: SERVICE_NAME });
     });
 
