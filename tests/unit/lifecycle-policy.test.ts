@@ -2,6 +2,9 @@ import {
   buildLifecyclePolicy,
   classifyLifecyclePolicy,
   lifecyclePolicyText,
+  policyForCount,
+  toolPolicyCount,
+  TOOL_RULE_DESCRIPTION_PREFIX,
   validateLifecyclePolicy,
   validateLifecyclePolicyText,
   type LifecyclePolicy,
@@ -311,5 +314,26 @@ describe('classifying a repository lifecycle policy', () => {
 
   it('treats a policy with no rules as USER_DEFINED', () => {
     expect(classifyLifecyclePolicy('{"rules": []}', current)).toBe('USER_DEFINED');
+  });
+});
+
+describe("the count a policy of the tool's keeps, and whether it must be put again", () => {
+  it("reads the count of the tool's policy as this version builds it, any count, stored with ECR's spacing", () => {
+    expect(toolPolicyCount(lifecyclePolicyText(1))).toBe(1);
+    expect(toolPolicyCount(JSON.stringify(buildLifecyclePolicy(42), null, 2))).toBe(42);
+  });
+
+  it("reads no count from anything else: no policy, a person's, an earlier form of the tool's, not JSON", () => {
+    const person = { rules: [{ rulePriority: 1, description: 'keep 5', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } }] };
+    const earlier = { rules: [{ ...buildLifecyclePolicy(5).rules[0], description: `${TOOL_RULE_DESCRIPTION_PREFIX} keep 5` }] };
+    for (const text of [undefined, JSON.stringify(person), JSON.stringify(earlier), '{"rules":', '{}']) expect(toolPolicyCount(text)).toBeUndefined();
+  });
+
+  it('keeps a stored policy of the tool\'s only while its count is the one needed, and always puts one where there is none', () => {
+    expect(policyForCount('MANAGED', 3, 3)).toBe('MANAGED');
+    expect(policyForCount('MANAGED', 3, 4)).toBe('OUTDATED');
+    expect(policyForCount('OUTDATED', 4, 4)).toBe('MANAGED');
+    expect(policyForCount('OUTDATED', null, 1)).toBe('OUTDATED');
+    expect(policyForCount('NONE', null, 1)).toBe('NONE');
   });
 });

@@ -58,6 +58,18 @@ describe('adding a page of results to the report', () => {
     });
   });
 
+  it("adds up what the tool's policy then expires, and counts the repositories whose figures rest on undocumented cases", () => {
+    const report = tallyPage(
+      emptyReport(),
+      page([
+        { repositoryName: 'q/1', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0, policyImagesExpired: 3, policyBytesExpired: 300, policyImagesInUse: 2, policyNotes: 2 },
+        { repositoryName: 'q/2', lifecyclePolicy: 'MANAGED', imagesExpired: 0, bytesExpired: 0, policyImagesExpired: 1, policyBytesExpired: 50, policyImagesInUse: 0, policyNotes: 0 },
+        { repositoryName: 'q/3', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations },
+      ]),
+    );
+    expect(report).toMatchObject({ policyImagesExpired: 4, policyBytesExpired: 350, policyImagesInUse: 2, repositoriesWithPolicyNotes: 1 });
+  });
+
   it('counts a replaced outdated policy as applied', () => {
     expect(tallyPage(emptyReport(), page([{ repositoryName: 'q/a', lifecyclePolicy: 'OUTDATED', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations }])).applied).toBe(1);
   });
