@@ -235,7 +235,7 @@ export function configuredRepositorySettings(settings: Settings): SettingsFile {
 }
 
 /** What the steps read at run time, with the rules of the configuration: every problem of both files at once. */
-export function configuredRunSettings(settings: Settings): { run: RunSettings; rules: CheckedRule[] } {
+export function configuredRunSettings(settings: Settings, stage?: string): { run: RunSettings; rules: CheckedRule[] } {
   const problems: string[] = [];
   const attempt = <T>(read: () => T): T | undefined => {
     try {
@@ -249,7 +249,7 @@ export function configuredRunSettings(settings: Settings): { run: RunSettings; r
   const configured = attempt(() => configuredRules(settings));
   const repositorySettings = attempt(() => configuredRepositorySettings(settings));
   if (!configured || !repositorySettings) throw new ConfigurationError(problems);
-  return { run: runSettings(settings, configured.managedPrefixes, repositorySettings), rules: configured.rules };
+  return { run: runSettings(settings, configured.managedPrefixes, repositorySettings, stage), rules: configured.rules };
 }
 
 /** The functions' environment, or the problem that it is too big for Lambda (the settings file's share named). */
@@ -276,7 +276,7 @@ export function derive(configuration: Configuration): Derived {
   let configured: ReturnType<typeof configuredRunSettings> | undefined;
   try {
     settings = parseSettings(rawSettings(configuration));
-    configured = configuredRunSettings(settings);
+    configured = configuredRunSettings(settings, configuration.stage);
   } catch (error) {
     if (!(error instanceof SettingsError || error instanceof ConfigurationError)) throw error;
     problems.push(...error.problems);

@@ -8,7 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ecrClient, type EcrClientOptions } from '../functions/lib/ecr-client';
 import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
 import type { Report } from '../functions/lib/report';
-import { SettingsError, parseSettings, type RunSettings, type Settings } from '../functions/lib/settings';
+import { DEFAULT_STAGE, SettingsError, parseSettings, type RunSettings, type Settings } from '../functions/lib/settings';
 import type { RepositoryPage } from '../functions/steps/list-cached-repositories';
 import { readRegistryFile, serializeRegistry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
@@ -46,6 +46,7 @@ interface SweepOptions {
   plan?: string;
   profile?: string;
   region?: string;
+  stage?: string;
   yes?: boolean;
 }
 
@@ -102,6 +103,7 @@ function buildProgram(io: CliIo): Command {
     .option('--profile <name>', 'with --aws: the AWS profile to use (shared config and credentials files, as the AWS CLI reads them)')
     .option('--region <region>', 'with --aws: the region to sweep (default: as the SDK resolves it, AWS_REGION or the profile\'s)')
     .option('--yes', 'with --aws and without --dry-run: change the account without asking (needed when stdin is not a terminal)')
+    .option('--stage <name>', `the stage the metrics of --verbose name in their stage dimension, as serverless --stage (default ${DEFAULT_STAGE})`)
     .addOption(paramOption())
     .exitOverride()
     .action(async (options: SweepOptions) => {
@@ -201,7 +203,7 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
     if (options.now) throw new BadInput('--now does not go with --event: an event\'s execution is judged as of its start');
     if (options.plan) throw new BadInput('--plan goes with a sweep of the registry, not --event');
     // As a deployment with dryRun would: the event path's executions carry only the repository name.
-    const eventSettings = runSettingsOf({ ...settings, dryRun: settings.dryRun || Boolean(options.dryRun) });
+    const eventSettings = runSettingsOf({ ...settings, dryRun: settings.dryRun || Boolean(options.dryRun) }, options.stage);
     const eventOptions = { ...options, settings: eventSettings, registryFile: options.registry ?? DEMO_REGISTRY, eventFile: options.event };
     return sweepEvent(eventOptions, io).catch((error: Error) => {
       throw error instanceof BadEvent ? new BadInput(error.message) : error;
@@ -215,7 +217,7 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
     progress.onEvent(event);
     plan?.onEvent(event);
   };
-  const common = { input, settings: runSettingsOf(settings), logTo: options.verbose ? io.err : undefined, onEvent, onLog: plan?.onLog };
+  const common = { input, settings: runSettingsOf(settings, options.stage), logTo: options.verbose ? io.err : undefined, onEvent, onLog: plan?.onLog };
 
   let execution: LocalExecution;
   if (options.aws) {
@@ -269,9 +271,9 @@ function stageSettings(param: Record<string, string>): Settings {
  * What the steps read, derived as packaging derives it: with the rules file's prefixes when the stage manages only
  * those, and the settings file's per-prefix settings and exclusions.
  */
-function runSettingsOf(settings: Settings): RunSettings {
+function runSettingsOf(settings: Settings, stage?: string): RunSettings {
   try {
-    return configuredRunSettings(settings).run;
+    return configuredRunSettings(settings, stage).run;
   } catch (error) {
     throw error instanceof ConfigurationError ? new BadInput(error.problems.join('; ')) : error;
   }
@@ -335,6 +337,9 @@ function checkArguments(options: SweepOptions): void {
   const read: [string, string | undefined] = options.demo ? ['--demo', DEMO_REGISTRY] : ['--registry', options.registry];
   const problem =
     (options.now === undefined ? undefined : referenceTimeProblem('--now', options.now)) ??
+    (options.stage === undefined || /^[A-Za-z0-9_-]+$/.test(options.stage)
+      ? undefined
+      : `--stage must be letters, digits, "-" and "_", as in the stack's function names; got ${JSON.stringify(options.stage)}`) ??
     (options.registryOut === undefined ? undefined : outputFileProblem('--registry-out', options.registryOut)) ??
     (options.plan === undefined ? undefined : outputFileProblem('--plan', options.plan)) ??
     sameFileProblem([read, ['--registry-out', options.registryOut], ['--plan', options.plan]]);

@@ -172,7 +172,7 @@ export async function sweepEvent(options: EventSweepCliOptions, io: { out: NodeJ
 }
 
 /** An event's repository that the sweep did not find among the cached ones: missing, or under no prefix. */
-function nothingToDoFor(repositoryName: string | undefined, report: Report): string | undefined {
+function nothingToDoFor(repositoryName: string | undefined, report: Pick<Report, 'cached' | 'scanned'>): string | undefined {
   if (report.cached > 0) return undefined;
   return report.scanned === 0
     ? `${repositoryName}: no such repository in the registry; nothing to do`

@@ -78,10 +78,17 @@ export function planRecorder() {
       const repositoryName = line.repositoryName as string;
       // Every attempt lists what it deleted: a repository tried twice lost the images of both.
       const images = expired.get(repositoryName) ?? new Map<string, ExpiredImage>();
-      for (const image of line.imagesExpired as ExpiredImage[]) images.set(image.imageDigest, image);
+      // An image with many tags may be spread over lines, each with a share of its tags.
+      for (const image of line.imagesExpired as ExpiredImage[]) images.set(image.imageDigest, withTagsOf(images.get(image.imageDigest), image));
       expired.set(repositoryName, images);
-      // The policy's expirations are those after the last attempt's deletions.
-      policy.set(repositoryName, { policyExpires: line.policyExpires as PolicyExpiredImage[], policyNotes: line.policyNotes as EvaluationNote[] });
+      // The policy's expirations are those after the last attempt's deletions: its first line starts them again.
+      const before = line.part === 1 ? undefined : policy.get(repositoryName);
+      const policyExpires = new Map((before?.policyExpires ?? []).map((image) => [image.imageDigest, image]));
+      for (const image of line.policyExpires as PolicyExpiredImage[]) policyExpires.set(image.imageDigest, withTagsOf(policyExpires.get(image.imageDigest), image));
+      policy.set(repositoryName, {
+        policyExpires: [...policyExpires.values()],
+        policyNotes: [...(before?.policyNotes ?? []), ...(line.policyNotes as EvaluationNote[])],
+      });
     },
     /** The plan so far; `fallback` for an execution that failed before its first tally. */
     plan(fallback: { dryRun: boolean; referenceTime: string }): Plan {
@@ -116,4 +123,9 @@ export function planRecorder() {
       };
     },
   };
+}
+
+/** An image as one line lists it, with the tags an earlier line listed of it too. */
+function withTagsOf<T extends ExpiredImage>(seen: T | undefined, image: T): T {
+  return { ...image, imageTags: [...new Set([...(seen?.imageTags ?? []), ...image.imageTags])] };
 }

@@ -1,6 +1,7 @@
 // How a sweep's outcome reads on a terminal: a short table of counts; what the run deletes, what ECR's evaluation of
 // the tool's policies then expires within 24 hours and how many of those images are in use, and the storage both
-// free; then the repositories that failed with their errors.
+// free; what each cache holds; then the repositories that failed with their errors.
+import type { CacheContents, CacheFigures } from '../functions/lib/cache-contents';
 import { emptyReport, type Report } from '../functions/lib/report';
 import { formatBytes, monthlyStorageSaving } from '../functions/lib/storage';
 import type { LocalExecution } from './runner';
@@ -9,7 +10,9 @@ export interface SweepSummary {
   dryRun: boolean;
   referenceTime: string;
   status: 'SUCCEEDED' | 'FAILED';
-  report: Report;
+  /** The execution's report; what each cache holds is `cache`, beside it. */
+  report: Omit<Report, 'cache'>;
+  cache: CacheContents;
   /**
    * The images the run deletes (or would), those ECR's evaluation of the tool's policies then expires, both together,
    * and what no longer storing them all saves: an estimate, its assumption stated.
@@ -27,12 +30,13 @@ export function summarize(
   fallback: { dryRun: boolean; referenceTime: string },
   warnings: string[] = [],
 ): SweepSummary {
-  const report = execution.report ?? emptyReport();
+  const { cache, ...report } = execution.report ?? emptyReport();
   return {
     dryRun: execution.output?.dryRun ?? fallback.dryRun,
     referenceTime: execution.output?.referenceTime ?? fallback.referenceTime,
     status: execution.status,
     report,
+    cache,
     storage: storageFreed(report),
     warnings: [
       ...warnings,
@@ -84,6 +88,7 @@ export function formatSummary(s: SweepSummary): string {
         "takes one reading, and the plan's policyNotes name the images and the reading (docs/multi-platform-images.md).",
     );
   }
+  if (s.cache.prefixes.length > 0) lines.push('', ...cacheTable(s.cache, s.dryRun));
   if (r.failed > 0) {
     lines.push('', 'Failed repositories:', ...r.failedRepositories.map(({ repositoryName, error }) => `  ${repositoryName}: ${error}`));
     if (r.failed > r.failedRepositories.length) lines.push(`  ... and ${r.failed - r.failedRepositories.length} more`);
@@ -93,7 +98,28 @@ export function formatSummary(s: SweepSummary): string {
   return lines.join('\n');
 }
 
-function storageFreed(report: Report): SweepSummary['storage'] {
+/**
+ * What each cache holds, one row a prefix and the total: its repositories (managed / left alone / excluded), then
+ * images and their size before the sweep, deleted by it, due to ECR's evaluation of the policy, and left after it.
+ */
+function cacheTable(cache: CacheContents, dryRun: boolean): string[] {
+  const header = ['prefix', 'repositories', 'before', dryRun ? 'would delete' : 'deleted', 'policy expires', 'after'];
+  const sized = (images: number, bytes: number) => `${images} / ${formatBytes(bytes)}`;
+  const row = (prefix: string, f: CacheFigures) => [
+    prefix,
+    `${f.repositories} (${f.managed} / ${f.leftAlone} / ${f.excluded})`,
+    sized(f.imagesBefore, f.bytesBefore),
+    sized(f.imagesDeleted, f.bytesDeleted),
+    sized(f.policyImagesExpired, f.policyBytesExpired),
+    sized(f.imagesAfter, f.bytesAfter),
+  ];
+  const rows = [header, ...cache.prefixes.map((f) => row(f.prefix, f)), row('total', cache.total)];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `  ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')}`.trimEnd();
+  return ['What each cache holds (repositories: managed / left alone / excluded; images / size):', ...rows.map(line)];
+}
+
+function storageFreed(report: Omit<Report, 'cache'>): SweepSummary['storage'] {
   const bytes = report.bytesExpired + report.policyBytesExpired;
   const saving = monthlyStorageSaving(bytes);
   return {

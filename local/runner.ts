@@ -82,7 +82,7 @@ export function localStepContext(functionName: string, options: Pick<RunOptions,
     // function, so it must not queue them behind the SDK's default of 50 sockets.
     ecr: ecrClient({ ...options.ecr, requestHandler: { httpAgent: { keepAlive: true, maxSockets: Infinity } } }),
     logger: new LocalStepLogger({ persistentKeys: { function_name: functionName } }, { onLine: options.onLog, printTo: options.logTo }),
-    metrics: localMetrics(options.logTo),
+    metrics: localMetrics(options.settings?.stage ?? DEFAULT_RUN_SETTINGS.stage, options.logTo),
   };
 }
 
@@ -172,6 +172,7 @@ function childExecutionFailure(fault: RunOptions['childExecutionFault']) {
  */
 interface FinalAttempt {
   report: Report;
+  ecrRepositoryPrefixes: string[];
   batches: string[][];
   results: unknown[];
 }
@@ -179,7 +180,7 @@ interface FinalAttempt {
 function followFinalAttempt(attempt: FinalAttempt | undefined, event: ExecutionEvent): FinalAttempt | undefined {
   const input = event.state?.input as Json | undefined;
   if (event.type === 'StateEntered' && event.index === undefined && event.state?.name === 'ManageRepositories' && input?.finalAttempt) {
-    return { report: input.report, batches: input.page.batches, results: [] };
+    return { report: input.report, ecrRepositoryPrefixes: input.run.ecrRepositoryPrefixes, batches: input.page.batches, results: [] };
   }
   if (attempt && event.parentState?.name === 'ManageRepositories' && event.index !== undefined) {
     if (event.type === 'MapIterationSucceeded') attempt.results[event.index] = event.output;
@@ -194,8 +195,8 @@ function followFinalAttempt(attempt: FinalAttempt | undefined, event: ExecutionE
  * A final attempt that fails never reaches the tally: its children that came through are tallied here as the
  * TallyReport step would, so that the report names exactly the repositories that failed again.
  */
-function finalAttemptReport({ report, batches, results }: FinalAttempt): Report {
-  return tallyPage(report, { scanned: 0, cached: 0, batches, results, finalAttempt: true });
+function finalAttemptReport({ report, ecrRepositoryPrefixes, batches, results }: FinalAttempt): Report {
+  return tallyPage(report, { ecrRepositoryPrefixes, scanned: 0, cached: 0, batches, results, finalAttempt: true });
 }
 
 /** A Lambda's input and output cross the wire as JSON: nothing else survives on AWS, so nothing else may here. */

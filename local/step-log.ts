@@ -28,16 +28,18 @@ export class LocalStepLogger extends Logger {
   }
 }
 
-/** Metrics as EMF lines printed to `printTo` (with --verbose), or none at all. */
-export function localMetrics(printTo?: NodeJS.WritableStream): StepMetrics {
-  if (!printTo) return { addMetric: () => undefined, publishStoredMetrics: () => undefined };
-  const metrics = createMetrics();
+/** Metrics as EMF lines printed to `printTo` (with --verbose), or none at all; dimensions as on Lambda. */
+export function localMetrics(stage: string, printTo?: NodeJS.WritableStream): StepMetrics {
+  if (!printTo) return { addDimension: () => undefined, addMetric: () => undefined, publishStoredMetrics: () => undefined };
+  const metrics = createMetrics(stage);
   return {
+    addDimension: (name, value) => metrics.addDimension(name, value),
     addMetric: (name, unit, value) => metrics.addMetric(name, unit, value),
     publishStoredMetrics: () => {
-      if (!metrics.hasStoredMetrics()) return;
-      printTo.write(`${JSON.stringify(metrics.serializeMetrics())}\n`);
+      if (metrics.hasStoredMetrics()) printTo.write(`${JSON.stringify(metrics.serializeMetrics())}\n`);
+      // As Powertools' own publishStoredMetrics: the dimensions added go with the metrics they were added for.
       metrics.clearMetrics();
+      metrics.clearDimensions();
     },
   };
 }

@@ -29,6 +29,16 @@ export function isCachedRepository(repositoryName: string, ecrRepositoryPrefixes
 }
 
 /**
+ * The cache a repository belongs to among the run's prefixes: the longest one it lies under (`team/cache/app` is
+ * team/cache's, not team's), else ROOT when the run manages it. Undefined: not a cached repository of this run.
+ */
+export function cachePrefixOf(repositoryName: string, ecrRepositoryPrefixes: readonly string[]): string | undefined {
+  const under = ecrRepositoryPrefixes.filter((prefix) => prefix !== ROOT_PREFIX && isUnderPrefix(repositoryName, prefix));
+  if (under.length > 0) return under.reduce((a, b) => (b.length > a.length ? b : a));
+  return ecrRepositoryPrefixes.includes(ROOT_PREFIX) ? ROOT_PREFIX : undefined;
+}
+
+/**
  * The registry's prefixes this run manages: ROOT only when the stage opts in; and when the stack manages only its
  * own rules (managedPrefixes), only those of its prefixes the registry has.
  */

@@ -10,7 +10,8 @@ import { readRunSettings } from './run-settings';
 import type { Step, StepContext } from './step';
 
 export function lambdaStepContext(env: NodeJS.ProcessEnv = process.env): StepContext {
-  return { settings: readRunSettings(env), ecr: ecrClient(), logger: createLogger(), metrics: createMetrics() };
+  const settings = readRunSettings(env);
+  return { settings, ecr: ecrClient(), logger: createLogger(), metrics: createMetrics(settings.stage) };
 }
 
 /** A step as a Lambda handler; its context defaults to the ECR steps' one, made when the function module loads. */

@@ -10,6 +10,7 @@ export function createLogger(options: ConstructorOptions = {}): Logger {
   return new Logger({ serviceName: SERVICE_NAME, ...options });
 }
 
-export function createMetrics(): Metrics {
-  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+/** Every metric carries the service and the stage (dimensions `service` and `stage`); a step may add `prefix`. */
+export function createMetrics(stage: string): Metrics {
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { stage } });
 }

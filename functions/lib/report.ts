@@ -1,5 +1,7 @@
 // Counting what a sweep did. Each repository's steps end in one small result that names the repository, and each
-// page's results are added to the running report between pages.
+// page's results are added to the running report between pages, with what each cache holds (cache-contents.ts).
+import { addRepository, emptyCache, withPrefixes, type CacheContents, type CacheFigures, type CacheMembership } from './cache-contents';
+import { cachePrefixOf } from './cached-repositories';
 import type { RepositoryCheck } from './lifecycle-policy';
 
 /** What ECR's next lifecycle evaluation expires under the tool's policy after the sweep (none for a repository left alone). */
@@ -12,7 +14,15 @@ export interface PolicyFigures {
 
 /** What the per-repository steps of the state machine return for one repository. */
 export type RepositoryResult = { repositoryName: string } & (
-  | ({ lifecyclePolicy: RepositoryCheck; imagesExpired: number; bytesExpired: number; policyNotes: number } & PolicyFigures)
+  | ({
+      lifecyclePolicy: RepositoryCheck;
+      imagesExpired: number;
+      bytesExpired: number;
+      policyNotes: number;
+      /** What the repository stored before the sweep; 0 for an excluded one, which is never read. */
+      imagesBefore: number;
+      bytesBefore: number;
+    } & PolicyFigures)
   | { skipped: string }
   | { error: string }
 );
@@ -51,6 +61,11 @@ export interface Report {
   failed: number;
   /** The first MAX_FAILED_NAMES failed repositories with the error each failed with; the final attempt retries them. */
   failedRepositories: FailedRepository[];
+  /**
+   * What each cache holds. A repository that failed for good, or was deleted during the sweep, is in none of its
+   * figures: `failed` and `skipped` count it.
+   */
+  cache: CacheContents;
 }
 
 export interface FailedRepository {
@@ -69,13 +84,18 @@ export function emptyReport(): Report {
   return {
     scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, excluded: 0, skipped: 0, imagesExpired: 0, bytesExpired: 0,
     policyImagesExpired: 0, policyBytesExpired: 0, policyImagesInUse: 0, repositoriesWithPolicyNotes: 0, failed: 0,
-    failedRepositories: [],
+    failedRepositories: [], cache: emptyCache(),
   };
 }
 
 const policyCounter = { NONE: 'applied', OUTDATED: 'applied', MANAGED: 'owned', USER_DEFINED: 'userOwned', EXCLUDED: 'excluded' } as const;
+const cacheMembership: Record<RepositoryCheck, CacheMembership> = {
+  NONE: 'managed', OUTDATED: 'managed', MANAGED: 'managed', USER_DEFINED: 'leftAlone', EXCLUDED: 'excluded',
+};
 
 export interface PageResults {
+  /** The run's prefixes: every one is reported, and each repository counts under the longest it lies under. */
+  ecrRepositoryPrefixes: string[];
   scanned: number;
   cached: number;
   /** The repositories the Map was given, one batch per child execution. */
@@ -121,7 +141,7 @@ function isRepositoryResult(value: unknown): value is RepositoryResult {
 /** Adds one page of results (or the final attempt's) to the running report; `null` is the report before any page. */
 export function tallyPage(report: Report | null, page: PageResults): Report {
   const before = report ?? emptyReport();
-  const next: Report = { ...before, failedRepositories: [...before.failedRepositories] };
+  const next: Report = { ...before, failedRepositories: [...before.failedRepositories], cache: withPrefixes(before.cache, page.ecrRepositoryPrefixes) };
   if (page.finalAttempt) {
     next.failed -= before.failedRepositories.length;
     next.failedRepositories = [];
@@ -142,9 +162,24 @@ export function tallyPage(report: Report | null, page: PageResults): Report {
       next.policyBytesExpired += result.policyBytesExpired;
       next.policyImagesInUse += result.policyImagesInUse;
       if (result.policyNotes > 0) next.repositoriesWithPolicyNotes += 1;
+      const prefix = cachePrefixOf(result.repositoryName, page.ecrRepositoryPrefixes);
+      // Always found: the run lists only repositories under its prefixes.
+      if (prefix !== undefined) next.cache = addRepository(next.cache, prefix, cacheMembership[result.lifecyclePolicy], repositoryFigures(result));
     }
   }
   return next;
+}
+
+/** What a repository adds to its cache: a repository left alone or excluded has no policy figures (0). */
+function repositoryFigures(result: Extract<RepositoryResult, { lifecyclePolicy: RepositoryCheck }>) {
+  return {
+    imagesBefore: result.imagesBefore,
+    bytesBefore: result.bytesBefore,
+    imagesDeleted: result.imagesExpired,
+    bytesDeleted: result.bytesExpired,
+    policyImagesExpired: result.policyImagesExpired,
+    policyBytesExpired: result.policyBytesExpired,
+  };
 }
 
 /** What one tally adds to the CloudWatch metrics of a sweep: summed over a run, each is the run's total. */
@@ -157,14 +192,14 @@ export interface PageMetrics {
   PolicyBytesExpired: number;
   PolicyImagesInUse: number;
   /**
-   * Negative after a final attempt that brought earlier failures through, so that the run's sum is the number of
-   * repositories that failed for good.
+   * Repositories that failed on the first pass; the final attempt tries each once more. Whether one failed for good
+   * shows only in the execution (it ends FAILED): a final attempt that fails never reaches the tally.
    */
-  RepositoriesFailed: number;
+  RepositoriesFailedFirstPass: number;
 }
 
-/** The change one tally made to the report, as metrics. */
-export function pageMetrics(before: Report, after: Report): PageMetrics {
+/** The change one tally made to the report, as metrics; the final attempt's tally adds no first-pass failures. */
+export function pageMetrics(before: Report, after: Report, finalAttempt: boolean): PageMetrics {
   return {
     PoliciesApplied: after.applied - before.applied,
     ImagesExpired: after.imagesExpired - before.imagesExpired,
@@ -172,6 +207,31 @@ export function pageMetrics(before: Report, after: Report): PageMetrics {
     PolicyImagesExpired: after.policyImagesExpired - before.policyImagesExpired,
     PolicyBytesExpired: after.policyBytesExpired - before.policyBytesExpired,
     PolicyImagesInUse: after.policyImagesInUse - before.policyImagesInUse,
-    RepositoriesFailed: after.failed - before.failed,
+    RepositoriesFailedFirstPass: finalAttempt ? 0 : after.failed - before.failed,
   };
+}
+
+/** The metric of each cache figure, published per prefix (dimension `prefix`) when a sweep's report is complete. */
+export const CACHE_METRICS: Record<keyof CacheFigures, { name: string; unit: 'Count' | 'Bytes' }> = {
+  repositories: { name: 'CachedRepositories', unit: 'Count' },
+  managed: { name: 'ManagedRepositories', unit: 'Count' },
+  leftAlone: { name: 'LeftAloneRepositories', unit: 'Count' },
+  excluded: { name: 'ExcludedRepositories', unit: 'Count' },
+  imagesBefore: { name: 'ImagesBefore', unit: 'Count' },
+  bytesBefore: { name: 'BytesBefore', unit: 'Bytes' },
+  imagesDeleted: { name: 'ImagesDeleted', unit: 'Count' },
+  bytesDeleted: { name: 'BytesDeleted', unit: 'Bytes' },
+  // Named apart from the sweep's own PolicyImagesExpired and PolicyBytesExpired, which carry no prefix.
+  policyImagesExpired: { name: 'CachePolicyImagesExpired', unit: 'Count' },
+  policyBytesExpired: { name: 'CachePolicyBytesExpired', unit: 'Bytes' },
+  imagesAfter: { name: 'ImagesAfter', unit: 'Count' },
+  bytesAfter: { name: 'BytesAfter', unit: 'Bytes' },
+};
+
+/**
+ * Whether this tally completes the sweep's report, so that the figures of each cache are final: after the last page
+ * when nothing failed, or after a final attempt that came through (one that fails never reaches the tally).
+ */
+export function reportComplete(page: { finalAttempt: boolean; nextToken: string | null }, report: Report): boolean {
+  return page.finalAttempt || (page.nextToken === null && report.failed === 0);
 }

@@ -1,9 +1,10 @@
 // What a sweep did to one repository, in the words of the plan (`sweep --plan`) and of the 'repository outcome'
-// log line that the saved queries of deploy/observability.yml read: an action, and the images it expired.
+// log lines that the saved queries of deploy/observability.yml read: an action, and the images it expired, split
+// over as many lines as Logs Insights needs to read every field.
 import type { RepositoryCheck } from './lifecycle-policy';
 import type { ImageUse } from './unpulled-images';
 
-/** The message of the one structured log line per repository. */
+/** The message of a repository's structured log lines (one, or several for a long list of images). */
 export const REPOSITORY_OUTCOME = 'repository outcome';
 
 export type RepositoryAction = 'put-policy' | 'managed' | 'left-alone' | 'excluded' | 'skipped' | 'failed';
@@ -58,4 +59,67 @@ export function expiredImage(image: DescribedImage): ExpiredImage {
 /** The sum of the sizes ECR gave; an image without one adds nothing. */
 export function bytesOf(images: readonly { imageSizeInBytes?: number }[]): number {
   return images.reduce((sum, image) => sum + (image.imageSizeInBytes ?? 0), 0);
+}
+
+/**
+ * CloudWatch Logs Insights discovers at most 200 fields in a JSON log event, and every element of an array is
+ * fields of its own ("Supported logs and discovered fields"): past that, the fields after the limit are missing from
+ * queries. An outcome line keeps its own fields under this, leaving room for the logger's (level, timestamp,
+ * service, the function_* keys of the Lambda context, cold_start, xray_trace_id, sampling_rate).
+ */
+const LOGS_INSIGHTS_MAX_FIELDS = 200;
+const LOGGER_FIELDS = 24;
+const FIELDS_PER_LINE = LOGS_INSIGHTS_MAX_FIELDS - LOGGER_FIELDS;
+
+/** The fields Logs Insights makes of a JSON value: one per scalar, arrays and objects flattened; an empty one counts one. */
+function flattenedFieldCount(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 1;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  return children.length === 0 ? 1 : children.reduce((n: number, child) => n + flattenedFieldCount(child), 0);
+}
+
+/** The repository's scalars of an outcome line: its name, action and counts come first on every line. */
+export interface OutcomeFields {
+  repositoryName: string;
+  action: RepositoryAction;
+  dryRun: boolean;
+  referenceTime: string;
+  [field: string]: string | number | boolean;
+}
+
+/**
+ * The 'repository outcome' lines of one repository: its scalars (with its counts) on each line, `part` of `parts`,
+ * then a share of each list (imagesExpired, policyExpires, ...), every list key on every line. An image with more
+ * tags than one line holds is split over lines by its tags (the plan joins them again by imageDigest). Queries that
+ * count repositories read `part = 1`.
+ */
+export function outcomeLines(fields: OutcomeFields, lists: Record<string, readonly object[]>): Record<string, unknown>[] {
+  const keys = Object.keys(lists);
+  // The scalars, part and parts, and each list's key (an empty list is one field).
+  const room = FIELDS_PER_LINE - flattenedFieldCount(fields) - 2 - keys.length;
+  const empty = () => Object.fromEntries(keys.map((key) => [key, [] as object[]]));
+  const chunks: Record<string, object[]>[] = [empty()];
+  let used = 0;
+  for (const key of keys) {
+    for (const piece of lists[key].flatMap((item) => piecesOf(item, room))) {
+      const fieldsOfPiece = flattenedFieldCount(piece);
+      if (used + fieldsOfPiece > room) {
+        chunks.push(empty());
+        used = 0;
+      }
+      chunks[chunks.length - 1][key].push(piece);
+      used += fieldsOfPiece;
+    }
+  }
+  return chunks.map((chunk, i) => ({ ...fields, part: i + 1, parts: chunks.length, ...chunk }));
+}
+
+/** An item as one piece, or, an image alone too big for a line, as several with its tags shared out. */
+function piecesOf(item: object, room: number): object[] {
+  const tags = (item as { imageTags?: unknown }).imageTags;
+  if (flattenedFieldCount(item) <= room || !Array.isArray(tags)) return [item];
+  const tagsPerPiece = room - flattenedFieldCount({ ...item, imageTags: [] });
+  const pieces: object[] = [];
+  for (let start = 0; start < tags.length; start += tagsPerPiece) pieces.push({ ...item, imageTags: tags.slice(start, start + tagsPerPiece) });
+  return pieces;
 }

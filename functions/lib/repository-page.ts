@@ -9,10 +9,10 @@ import { MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_PER_CHILD } from './limits';
 export const DESCRIBE_REPOSITORIES_MAX_RESULTS = 1000;
 
 /** The bytes of the parent state a page's repositories may take; the report and the run take the rest. */
-export const PAGE_BYTES = 160 * 1024;
+export const PAGE_BYTES = 140 * 1024;
 
 /** A call for fewer repositories than this is not worth its round trip: the page ends there. */
-export const MIN_RESULTS_PER_CALL = 100;
+export const MIN_RESULTS_PER_CALL = 50;
 
 /** Keeps a page within its function's timeout when few repositories of the registry are cached. */
 export const MAX_CALLS_PER_PAGE = 10;
@@ -20,9 +20,9 @@ export const MAX_CALLS_PER_PAGE = 10;
 /**
  * The JSON around a name in the page's batches (quotes, comma) and its result's other fields, the longest being
  * `{"repositoryName":…,"lifecyclePolicy":"USER_DEFINED","imagesExpired":…,"bytesExpired":…,"policyImagesExpired":…,
- * "policyBytesExpired":…,"policyImagesInUse":…,"policyNotes":…}`.
+ * "policyBytesExpired":…,"policyImagesInUse":…,"policyNotes":…,"imagesBefore":…,"bytesBefore":…}`.
  */
-const BYTES_BESIDE_NAME = 256;
+const BYTES_BESIDE_NAME = 320;
 
 /** What the page has taken so far. */
 export interface PageFill {

@@ -2,7 +2,7 @@
 // `keepInUse`, and repositories the tool never touches. One checker serves the file as written (YAML or JSON) and the compact
 // JSON text of it that travels in the Lambda environment, so every road refuses the same things the same way.
 import { parseDocument } from 'yaml';
-import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX, isUnderPrefix } from './cached-repositories';
+import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX, cachePrefixOf } from './cached-repositories';
 import { isObject } from './json';
 import { compileRepositoryPattern, repositoryPatternProblem } from './repository-patterns';
 import { SETTINGS, SettingsError, type RunSettings, type Settings } from './settings';
@@ -108,10 +108,8 @@ export function repositorySettingsResolver(
   ecrRepositoryPrefixes: readonly string[],
 ): (repositoryName: string) => RepositorySettings | undefined {
   const exclusions = settings.exclude.map((pattern) => ({ pattern, regExp: compileRepositoryPattern(pattern) }));
-  const longestFirst = ecrRepositoryPrefixes.filter((prefix) => prefix !== ROOT_PREFIX).sort((a, b) => b.length - a.length);
-  const root = ecrRepositoryPrefixes.includes(ROOT_PREFIX) ? ROOT_PREFIX : undefined;
   return (repositoryName) => {
-    const ecrRepositoryPrefix = longestFirst.find((prefix) => isUnderPrefix(repositoryName, prefix)) ?? root;
+    const ecrRepositoryPrefix = cachePrefixOf(repositoryName, ecrRepositoryPrefixes);
     if (ecrRepositoryPrefix === undefined) return undefined;
     const exclusion = exclusions.find(({ regExp }) => regExp.test(repositoryName));
     if (exclusion) return { excluded: true, pattern: exclusion.pattern };

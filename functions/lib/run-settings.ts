@@ -9,6 +9,7 @@ import { RUN_SETTING_NAMES, SETTINGS, SettingsError, type RunSettings } from './
 export const RUN_SETTINGS_VARIABLE = 'ECR_LIFECYCLE_SETTINGS';
 
 const runSchema = z.strictObject({
+  stage: z.string().min(1),
   ...Object.fromEntries(RUN_SETTING_NAMES.map((name) => [name, SETTINGS[name].type as z.ZodType])),
   managedPrefixes: z.array(z.string()),
   repositorySettings: z.unknown(),

@@ -219,8 +219,16 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
+/**
+ * The stage a run belongs to when none is named: serverless.yml's default (`${opt:stage, 'dev'}`), so that a local
+ * run's metric lines carry the dimensions the dashboard of a default deployment draws.
+ */
+export const DEFAULT_STAGE = 'dev';
+
 /** What the workflow's steps read at run time (functions/lib/run-settings.ts carries it to them). */
 export interface RunSettings {
+  /** The deployment's stage: a dimension of every metric, so that two stages of one account and region stay apart. */
+  stage: string;
   dryRun: boolean;
   keepImages: number;
   unpulledDays: number;
@@ -239,7 +247,8 @@ export function runSettings(
   settings: Settings,
   managedPrefixes: string[] = [],
   repositorySettings: SettingsFile = { prefixes: {}, exclude: [] },
+  stage: string = DEFAULT_STAGE,
 ): RunSettings {
   const run = Object.fromEntries(RUN_SETTING_NAMES.map((name) => [name, settings[name]]));
-  return { ...run, managedPrefixes, repositorySettings } as unknown as RunSettings;
+  return { stage, ...run, managedPrefixes, repositorySettings } as unknown as RunSettings;
 }

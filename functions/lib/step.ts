@@ -26,6 +26,8 @@ export interface Permission {
 
 /** The part of Powertools' Metrics a step uses; a local run without --verbose passes one that publishes nothing. */
 export interface StepMetrics {
+  /** A dimension of the metrics added until the next publishStoredMetrics, beside the service and stage. */
+  addDimension(name: string, value: string): void;
   addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void;
   publishStoredMetrics(): void;
 }

@@ -4,7 +4,7 @@
 // the repository needs is known only once its images are described (expireUnpulledImages decides).
 import { GetLifecyclePolicyCommand, LifecyclePolicyNotFoundException, type ECRClient } from '@aws-sdk/client-ecr';
 import { buildLifecyclePolicy, classifyLifecyclePolicy, toolPolicyCount, type RepositoryCheck } from '../lib/lifecycle-policy';
-import { ACTION_BY_POLICY, REPOSITORY_OUTCOME } from '../lib/repository-outcome';
+import { ACTION_BY_POLICY, REPOSITORY_OUTCOME, outcomeLines } from '../lib/repository-outcome';
 import { settingsOfRepository } from '../lib/repository-settings';
 import type { RepositoryInput, Step } from '../lib/step';
 
@@ -34,10 +34,11 @@ export const checkLifecyclePolicy: Step<CheckInput, CheckOutput> = {
       lifecyclePolicy,
       ...(repository.excluded ? { exclude: repository.pattern } : { keepImages: repository.keepImages, keepInUse: repository.keepInUse, keptImages }),
     });
-    const action = ACTION_BY_POLICY[lifecyclePolicy];
-    // Nothing more happens to a repository left alone: its outcome line is this step's.
-    if (action === 'left-alone' || action === 'excluded') {
-      logger.info(REPOSITORY_OUTCOME, { repositoryName, action, dryRun, referenceTime, imagesExpiredCount: 0, bytesExpired: 0, imagesExpired: [] });
+    // Nothing more happens to an excluded repository, not even a read: its outcome line is this step's. A repository
+    // left alone under a person's policy gets its line from measureStoredImages, with what it stores.
+    if (lifecyclePolicy === 'EXCLUDED') {
+      const fields = { repositoryName, action: ACTION_BY_POLICY[lifecyclePolicy], dryRun, referenceTime, imagesExpiredCount: 0, bytesExpired: 0 };
+      for (const line of outcomeLines(fields, { imagesExpired: [] })) logger.info(REPOSITORY_OUTCOME, line);
     }
     return { lifecyclePolicy, keptImages };
   },

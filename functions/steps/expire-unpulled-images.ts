@@ -2,13 +2,15 @@
 // of the run's reference time (in a dry run, only lists them), and works out what ECR's next evaluation of the
 // tool's policy will expire among the rest, with the count that policy keeps (keepImages, or with keepInUse enough
 // for every image in use). Says whether that policy must be put, and logs the repository's outcome line. Only called
-// for repositories that have no policy or the tool's.
-import { BatchDeleteImageCommand, paginateDescribeImages, type ECRClient } from '@aws-sdk/client-ecr';
+// for repositories that have no policy or the tool's. The same DescribeImages pages say what the repository stored
+// before the sweep, for the figures of its cache.
+import { BatchDeleteImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { toBatches } from '../lib/batches';
-import { DELETE_BATCH_SIZE, IMAGE_PAGE_SIZE } from '../lib/limits';
+import { DELETE_BATCH_SIZE } from '../lib/limits';
 import { policyForCount, type ToolPolicyCheck } from '../lib/lifecycle-policy';
 import { policyOutlook } from '../lib/policy-expirations';
-import { ACTION_BY_POLICY, REPOSITORY_OUTCOME, bytesOf, expiredImage, type DescribedImage } from '../lib/repository-outcome';
+import { describeAllImages, storedFigures, type StoredFigures } from '../lib/repository-images';
+import { ACTION_BY_POLICY, REPOSITORY_OUTCOME, bytesOf, expiredImage, outcomeLines, type DescribedImage } from '../lib/repository-outcome';
 import { settingsOfRepository } from '../lib/repository-settings';
 import type { RepositoryInput, Step } from '../lib/step';
 import { ImageDeleteFailed, pullCutoff, selectUnpulledImages, unexpectedDeleteFailures, type ImageDeleteFailure } from '../lib/unpulled-images';
@@ -22,8 +24,8 @@ interface ExpireInput extends RepositoryInput {
   keptImages: number | null;
 }
 
-/** Counts only: the images themselves go to the log line, so that the state payload stays small. */
-export interface ExpireOutput {
+/** Counts only: the images themselves go to the log lines, so that the state payload stays small. */
+export interface ExpireOutput extends StoredFigures {
   /** MANAGED when the stored policy is the one the repository needs; NONE or OUTDATED: it must be put. */
   lifecyclePolicy: ToolPolicyCheck;
   /** The countNumber of the policy the repository needs. */
@@ -46,12 +48,7 @@ export const expireUnpulledImages: Step<ExpireInput, ExpireOutput> = {
     const reference = new Date(referenceTime);
 
     // The policy's expirations need every image, whether or not pull-age expiry is on.
-    const images: DescribedImage[] = [];
-    for await (const page of paginateDescribeImages({ client: ecr, pageSize: IMAGE_PAGE_SIZE }, { repositoryName })) {
-      for (const d of page.imageDetails ?? []) {
-        if (d.imageDigest) images.push({ ...d, imageDigest: d.imageDigest });
-      }
-    }
+    const images: DescribedImage[] = await describeAllImages(ecr, repositoryName);
     const unpulled = selectUnpulledImages(images, reference, repository.unpulledDays);
     const { deleted, failures } = dryRun
       ? { deleted: new Set(unpulled.map((image) => image.imageDigest)), failures: [] }
@@ -68,12 +65,13 @@ export const expireUnpulledImages: Step<ExpireInput, ExpireOutput> = {
       policyBytesExpired: outlook.policyBytesExpired,
       policyImagesInUse: outlook.policyImagesInUse,
       policyNotes: outlook.policyNotes.length,
+      ...storedFigures(images),
     };
     const failed = failures.length > 0 ? new ImageDeleteFailed(repositoryName, failures) : undefined;
-    // Counts before lists: Logs Insights reads at most 200 fields of a line.
-    logger.info(REPOSITORY_OUTCOME, {
+    // Counts before lists, and the lists split over lines: Logs Insights reads at most 200 fields of a line.
+    const fields = {
       repositoryName,
-      action: failed ? 'failed' : ACTION_BY_POLICY[decided],
+      action: failed ? ('failed' as const) : ACTION_BY_POLICY[decided],
       dryRun,
       referenceTime,
       cutoff: pullCutoff(reference, repository.unpulledDays).toISOString(),
@@ -83,11 +81,12 @@ export const expireUnpulledImages: Step<ExpireInput, ExpireOutput> = {
       policyImagesExpired: output.policyImagesExpired,
       policyBytesExpired: output.policyBytesExpired,
       policyImagesInUse: output.policyImagesInUse,
+      imagesBefore: output.imagesBefore,
+      bytesBefore: output.bytesBefore,
       ...(failed ? { error: failed.name } : {}),
-      imagesExpired: expired,
-      policyExpires: outlook.policyExpires,
-      policyNotes: outlook.policyNotes,
-    });
+    };
+    const lists = { imagesExpired: expired, policyExpires: outlook.policyExpires, policyNotes: outlook.policyNotes };
+    for (const line of outcomeLines(fields, lists)) logger.info(REPOSITORY_OUTCOME, line);
     if (failed) throw failed;
     return output;
   },

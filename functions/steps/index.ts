@@ -4,6 +4,7 @@ import { checkLifecyclePolicy } from './check-lifecycle-policy';
 import { expireUnpulledImages } from './expire-unpulled-images';
 import { listCachedRepositories } from './list-cached-repositories';
 import { listPullThroughCachePrefixes } from './list-pull-through-cache-prefixes';
+import { measureStoredImages } from './measure-stored-images';
 import { putLifecyclePolicy } from './put-lifecycle-policy';
 import { startRepositorySweep } from './start-repository-sweep';
 import { tallyReport } from './tally-report';
@@ -13,6 +14,7 @@ export const WORKFLOW_STEPS = {
   listPullThroughCachePrefixes,
   listCachedRepositories,
   checkLifecyclePolicy,
+  measureStoredImages,
   putLifecyclePolicy,
   expireUnpulledImages,
   tallyReport,

@@ -1,16 +1,23 @@
-// Adds one page of per-repository results to the sweep's running report, publishes what the page changed as
-// CloudWatch metrics (EMF, written to the function's log; a dry run changes nothing and publishes none), and logs the outcome line of each repository that
-// failed: those end in the definition, without a step of their own to log them.
+// Adds one page of per-repository results to the sweep's running report and publishes what the page changed as
+// CloudWatch metrics (EMF, written to the function's log; a dry run changes nothing and publishes none). When the
+// report is complete, it publishes what each cache holds, one set of metrics per prefix: a sweep of one new
+// repository (an event's) publishes none, since its figures are one repository's, not a cache's. It also logs the
+// outcome line of each repository that failed: those end in the definition, without a step of their own to log them.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { emptyReport, pageMetrics, pageOutcomes, tallyPage, type PageMetrics, type PageResults, type Report } from '../lib/report';
-import { REPOSITORY_OUTCOME } from '../lib/repository-outcome';
-import type { Step } from '../lib/step';
+import type { CacheContents } from '../lib/cache-contents';
+import { CACHE_METRICS, emptyReport, pageMetrics, pageOutcomes, reportComplete, tallyPage, type PageMetrics, type PageResults, type Report } from '../lib/report';
+import { REPOSITORY_OUTCOME, outcomeLines } from '../lib/repository-outcome';
+import type { Step, StepMetrics } from '../lib/step';
 
 interface TallyInput extends PageResults {
   /** Null before the first page. */
   report: Report | null;
   dryRun: boolean;
   referenceTime: string;
+  /** The one repository of an event's sweep; null for a sweep of the registry. */
+  repositoryName: string | null;
+  /** The page's: null after the last page. */
+  nextToken: string | null;
 }
 
 const UNITS: Record<keyof PageMetrics, (typeof MetricUnit)[keyof typeof MetricUnit]> = {
@@ -20,27 +27,46 @@ const UNITS: Record<keyof PageMetrics, (typeof MetricUnit)[keyof typeof MetricUn
   PolicyImagesExpired: MetricUnit.Count,
   PolicyBytesExpired: MetricUnit.Bytes,
   PolicyImagesInUse: MetricUnit.Count,
-  RepositoriesFailed: MetricUnit.Count,
+  RepositoriesFailedFirstPass: MetricUnit.Count,
 };
 
 export const tallyReport: Step<TallyInput, Report> = {
   name: 'tallyReport',
   permissions: [],
-  async run({ report, dryRun, referenceTime, ...page }, { logger, metrics }) {
+  async run({ report, dryRun, referenceTime, repositoryName, nextToken, ...page }, { logger, metrics }) {
     for (const result of pageOutcomes(page)) {
       if ('error' in result) {
-        logger.info(REPOSITORY_OUTCOME, {
-          repositoryName: result.repositoryName, action: 'failed', dryRun, referenceTime, imagesExpired: [], imagesExpiredCount: 0, bytesExpired: 0,
+        const fields = {
+          repositoryName: result.repositoryName, action: 'failed' as const, dryRun, referenceTime, imagesExpiredCount: 0, bytesExpired: 0,
           error: result.error, finalAttempt: page.finalAttempt,
-        });
+        };
+        for (const line of outcomeLines(fields, { imagesExpired: [] })) logger.info(REPOSITORY_OUTCOME, line);
       }
     }
     const next = tallyPage(report, page);
-    logger.info('page done', { ...next, finalAttempt: page.finalAttempt });
+    const complete = reportComplete({ finalAttempt: page.finalAttempt, nextToken }, next);
+    // Counts only, so that the line stays under Logs Insights' 200 fields: the failed repositories have outcome lines of
+    // their own, and the figures of each cache are in the execution's output.
+    const { failedRepositories: _names, cache, ...counts } = next;
+    logger.info('page done', { ...counts, cacheTotal: cache.total, finalAttempt: page.finalAttempt, complete });
     if (!dryRun) {
-      for (const [name, value] of Object.entries(pageMetrics(report ?? emptyReport(), next))) metrics.addMetric(name, UNITS[name as keyof PageMetrics], value);
+      for (const [name, value] of Object.entries(pageMetrics(report ?? emptyReport(), next, page.finalAttempt))) {
+        metrics.addMetric(name, UNITS[name as keyof PageMetrics], value);
+      }
       metrics.publishStoredMetrics();
+      if (complete && repositoryName === null) publishCacheMetrics(next.cache, metrics);
     }
     return next;
   },
 };
+
+/** Every figure of every prefix, zeros included, each prefix its own EMF record with the dimension `prefix`. */
+function publishCacheMetrics(cache: CacheContents, metrics: StepMetrics): void {
+  for (const figures of cache.prefixes) {
+    metrics.addDimension('prefix', figures.prefix);
+    for (const [field, { name, unit }] of Object.entries(CACHE_METRICS)) {
+      metrics.addMetric(name, MetricUnit[unit], figures[field as keyof typeof CACHE_METRICS]);
+    }
+    metrics.publishStoredMetrics();
+  }
+}

@@ -114,6 +114,23 @@ describe('sweep --registry', () => {
         expired: '2 images, 0 B', policyExpires: '0 images, 0 B', together: '2 images, 0 B', usdPerMonth: 0,
         saving: expect.stringContaining('$0.10 per GB-month'),
       },
+      // nginx and redis are the tool's, 2 images each, 1 each deleted; etcd keeps a person's policy and its 1 image.
+      cache: {
+        prefixes: [
+          {
+            prefix: 'docker-hub', repositories: 2, managed: 2, leftAlone: 0, excluded: 0, imagesBefore: 4, bytesBefore: 0,
+            imagesDeleted: 2, bytesDeleted: 0, policyImagesExpired: 0, policyBytesExpired: 0, imagesAfter: 2, bytesAfter: 0,
+          },
+          {
+            prefix: 'quay', repositories: 1, managed: 0, leftAlone: 1, excluded: 0, imagesBefore: 1, bytesBefore: 0,
+            imagesDeleted: 0, bytesDeleted: 0, policyImagesExpired: 0, policyBytesExpired: 0, imagesAfter: 1, bytesAfter: 0,
+          },
+        ],
+        total: {
+          repositories: 3, managed: 2, leftAlone: 1, excluded: 0, imagesBefore: 5, bytesBefore: 0,
+          imagesDeleted: 2, bytesDeleted: 0, policyImagesExpired: 0, policyBytesExpired: 0, imagesAfter: 3, bytesAfter: 0,
+        },
+      },
       warnings: [],
     });
     expect(JSON.parse(readFileSync(file('out.json'), 'utf8'))).toEqual({

@@ -73,7 +73,7 @@ async function sweep(registry: Registry) {
       expired.push(repositoryName);
       return {
         lifecyclePolicy: 'MANAGED', keepImages: 1, imagesExpired: 1, bytesExpired: 0,
-        policyImagesExpired: 0, policyBytesExpired: 0, policyImagesInUse: 0, policyNotes: 0,
+        policyImagesExpired: 0, policyBytesExpired: 0, policyImagesInUse: 0, policyNotes: 0, imagesBefore: 1, bytesBefore: 0,
       };
     },
     TallyReport: (input: Json) => tallyPage(input.report, input) as Json,

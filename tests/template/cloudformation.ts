@@ -1,20 +1,21 @@
 // Just enough of CloudFormation's intrinsic functions to read the packaged template as a deployed stack would see
-// it: pseudo parameters, Ref, Fn::GetAtt ... Arn, Fn::Sub and Fn::Join, in one made-up account and region.
+// it: pseudo parameters, Ref, Fn::GetAtt ... Arn, Fn::Sub and Fn::Join, in one made-up account and a region (the
+// region packaging used, eu-west-1 unless a test packaged another).
 import type { Resource, Template } from './serverless';
 
 export const PARTITION = 'aws';
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '123456789012';
 
-const PSEUDO: Record<string, string> = {
-  'AWS::Partition': PARTITION,
-  'AWS::Region': REGION,
-  'AWS::AccountId': ACCOUNT,
-  'AWS::URLSuffix': 'amazonaws.com',
-};
-
 export class Stack {
-  constructor(readonly template: Template) {}
+  private readonly pseudo: Record<string, string>;
+
+  constructor(
+    readonly template: Template,
+    readonly region: string = REGION,
+  ) {
+    this.pseudo = { 'AWS::Partition': PARTITION, 'AWS::Region': region, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
+  }
 
   get resources(): Record<string, Resource> {
     return this.template.Resources;
@@ -32,7 +33,7 @@ export class Stack {
 
   /** What Ref returns for a resource of the template. */
   ref(logicalId: string): string {
-    if (logicalId in PSEUDO) return PSEUDO[logicalId];
+    if (logicalId in this.pseudo) return this.pseudo[logicalId];
     // A stack parameter: its default, which is what this project deploys with.
     const parameter = this.template.Parameters?.[logicalId];
     if (parameter) return parameter.Default ?? '';
@@ -54,21 +55,22 @@ export class Stack {
     const r = this.resource(logicalId);
     const p = r.Properties ?? {};
     const prefix = `arn:${PARTITION}`;
+    const region = this.region;
     switch (r.Type) {
       case 'AWS::Lambda::Function':
-        return `${prefix}:lambda:${REGION}:${ACCOUNT}:function:${this.resolve(p.FunctionName)}`;
+        return `${prefix}:lambda:${region}:${ACCOUNT}:function:${this.resolve(p.FunctionName)}`;
       case 'AWS::Logs::LogGroup':
         // A log group's Arn attribute ends in ":*".
-        return `${prefix}:logs:${REGION}:${ACCOUNT}:log-group:${this.resolve(p.LogGroupName)}:*`;
+        return `${prefix}:logs:${region}:${ACCOUNT}:log-group:${this.resolve(p.LogGroupName)}:*`;
       case 'AWS::IAM::Role':
         return `${prefix}:iam::${ACCOUNT}:role/${logicalId}`;
       case 'AWS::StepFunctions::StateMachine':
-        return `${prefix}:states:${REGION}:${ACCOUNT}:stateMachine:${this.resolve(p.StateMachineName)}`;
+        return `${prefix}:states:${region}:${ACCOUNT}:stateMachine:${this.resolve(p.StateMachineName)}`;
       // Resources whose names CloudFormation generates: the logical id stands in for the name.
       case 'AWS::SQS::Queue':
-        return `${prefix}:sqs:${REGION}:${ACCOUNT}:${logicalId}`;
+        return `${prefix}:sqs:${region}:${ACCOUNT}:${logicalId}`;
       case 'AWS::Events::Rule':
-        return `${prefix}:events:${REGION}:${ACCOUNT}:rule/${logicalId}`;
+        return `${prefix}:events:${region}:${ACCOUNT}:rule/${logicalId}`;
       default:
         throw new Error(`no Arn for ${logicalId} (${r.Type}) in this resolver`);
     }
@@ -102,7 +104,7 @@ export class Stack {
         const [text, variables] = typeof arg === 'string' ? [arg, {}] : (arg as [string, Record<string, unknown>]);
         return text.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
           if (name in variables) return String(this.resolve(variables[name]));
-          if (name in PSEUDO) return PSEUDO[name];
+          if (name in this.pseudo) return this.pseudo[name];
           const [id, attribute] = name.split('.');
           if (attribute === 'Arn') return this.arn(id);
           if (attribute === undefined) return this.ref(id);

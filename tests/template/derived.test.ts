@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { lifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { checkPullThroughCacheRules } from '../../functions/lib/pull-through-cache-rules';
-import { KEEP_IMAGES, MAX_CONCURRENCY, SETTINGS, UNPULLED_DAYS, type SettingName } from '../../functions/lib/settings';
+import { DEFAULT_STAGE, KEEP_IMAGES, MAX_CONCURRENCY, SETTINGS, UNPULLED_DAYS, type SettingName } from '../../functions/lib/settings';
 import { readRunSettings } from '../../functions/lib/run-settings';
 import { STEPS, WORKFLOW_STEPS } from '../../functions/steps';
 import {
@@ -165,6 +165,16 @@ describe('the stage name', () => {
     expect(stageProblems(configuration(stage))).toEqual([
       `stage "${stage}" is too long: the Lambda function name ${SERVICE}-${stage}-${longestKey} would be 65 characters, AWS allows 64; use a stage of at most ${longestStage} characters`,
     ]);
+  });
+
+  test("defaults to serverless.yml's default stage in local runs too", () => {
+    const serverlessYml = fs.readFileSync(path.join(__dirname, '../../serverless.yml'), 'utf8');
+    expect(serverlessYml).toContain(`stage: \${opt:stage, '${DEFAULT_STAGE}'}`);
+  });
+
+  test("reaches the functions' run settings, whose metrics carry it as a dimension", () => {
+    expect(readRunSettings(derive(configuration('prod')).environment).stage).toBe('prod');
+    expect(readRunSettings(derive(configuration('dev')).environment).stage).toBe('dev');
   });
 
   test('is held to the state machine name limit (80) too', () => {

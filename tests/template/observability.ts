@@ -2,7 +2,9 @@
 // outcome lines of expireUnpulledImages, and a dashboard of the sweep's metrics and the state machine's.
 // template.test.ts calls these with the stack it packaged, as it does events.ts's.
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/lib/logger';
-import { emptyReport, pageMetrics } from '../../functions/lib/report';
+import { CACHE_METRICS, emptyReport, pageMetrics } from '../../functions/lib/report';
+import { tallyReport } from '../../functions/steps/tally-report';
+import { createLogger, createMetrics } from '../../functions/lib/logger';
 import { REGION, Stack } from './cloudformation';
 
 const STAGE = 'dev';
@@ -12,7 +14,7 @@ const FOLDER = `${SERVICE_NAME}-${STAGE}`;
 const OUTCOME_FIELDS = new Set([
   'message', 'repositoryName', 'action', 'dryRun', 'imagesExpired', 'imagesExpiredCount', 'bytesExpired',
   'referenceTime', 'error', 'cutoff', 'keepImages', 'policyImagesExpired', 'policyBytesExpired', 'policyImagesInUse',
-  'policyExpires', 'policyNotes',
+  'policyExpires', 'policyNotes', 'part', 'parts',
 ]);
 
 /** An outcome line as the Powertools logger writes it: one JSON object, no spaces. */
@@ -74,7 +76,7 @@ export function describeObservability(packagedStack: () => Stack): void {
   });
 
   describe('saved queries', () => {
-    const NAMES = ['What the sweeps deleted', 'What a dry run would delete', 'What the policy expires next', 'Repositories that failed'];
+    const NAMES = ['What the sweeps deleted', 'What a dry run would delete', 'What the policy expires next', 'Repositories that failed on the first pass'];
 
     it('are saved in a folder named after the stack', () => {
       const names = stack.ofType('AWS::Logs::QueryDefinition').map(([, r]) => stack.resolve(r.Properties?.Name));
@@ -86,11 +88,13 @@ export function describeObservability(packagedStack: () => Stack): void {
       ['What the sweeps deleted', 'ExpireUnpulledImagesLambdaFunction'],
       ['What a dry run would delete', 'ExpireUnpulledImagesLambdaFunction'],
       ['What the policy expires next', 'ExpireUnpulledImagesLambdaFunction'],
-      ['Repositories that failed', 'TallyReportLambdaFunction'],
+      ['Repositories that failed on the first pass', 'TallyReportLambdaFunction'],
     ])('"%s" reads the outcome lines of the function that logs them (%s)', (name, logicalId) => {
       const q = query(name);
       expect(q.LogGroupNames).toEqual([functionLogGroup(logicalId)]);
       expect(statements(q)).toContain("filter message = 'repository outcome'");
+      // A repository's images may be split over lines that all carry its counts: only the first line counts it.
+      expect(statements(q)).toMatch(/filter message = 'repository outcome' and part = 1\b/);
     });
 
     it.each(NAMES)('"%s" names only fields an outcome line has', (name) => {
@@ -122,7 +126,7 @@ export function describeObservability(packagedStack: () => Stack): void {
     });
 
     it('list failed repositories with their error', () => {
-      const text = statements(query('Repositories that failed'));
+      const text = statements(query('Repositories that failed on the first pass'));
       expect(text).toContain("action = 'failed'");
       expect(text).toMatch(/^fields .*\berror\b/m);
     });
@@ -144,7 +148,7 @@ export function describeObservability(packagedStack: () => Stack): void {
       const dashboards = stack.ofType('AWS::CloudWatch::Dashboard');
       expect(dashboards).toHaveLength(1);
       const [, dashboard] = dashboards[0];
-      expect(stack.resolve(dashboard.Properties?.DashboardName)).toBe(FOLDER);
+      expect(stack.resolve(dashboard.Properties?.DashboardName)).toBe(`${FOLDER}-${REGION}`);
       widgets = (JSON.parse(stack.resolve(dashboard.Properties?.DashboardBody) as string) as { widgets: Widget[] }).widgets;
     });
 
@@ -158,18 +162,79 @@ export function describeObservability(packagedStack: () => Stack): void {
         }),
       );
 
-    it("plots the sweep's own metrics under the namespace and service dimension the functions publish with", () => {
+    /** The EMF records a real tally of a complete report prints: every metric the code publishes, as it names it. */
+    async function publishedRecords(): Promise<Record<string, any>[]> {
+      const records: Record<string, any>[] = [];
+      const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        for (const line of String(chunk).split('\n').filter(Boolean)) records.push(JSON.parse(line));
+        return true;
+      });
+      try {
+        await tallyReport.run(
+          {
+            report: null, dryRun: false, referenceTime: '2026-11-28T00:00:00Z', ecrRepositoryPrefixes: ['quay'], repositoryName: null,
+            nextToken: null, scanned: 0, cached: 0, finalAttempt: false, batches: [], results: [],
+          },
+          {
+            settings: undefined as never, ecr: undefined as never, logger: createLogger({ logLevel: 'SILENT' }), metrics: createMetrics(STAGE),
+          },
+        );
+      } finally {
+        stdout.mockRestore();
+      }
+      return records.filter((record) => record._aws);
+    }
+
+    /** Each metric of the records by name, with the dimensions (names and values) it is published with. */
+    function publishedMetrics(records: Record<string, any>[]): Map<string, Record<string, string>[]> {
+      const metrics = new Map<string, Record<string, string>[]>();
+      for (const record of records) {
+        const [directive] = record._aws.CloudWatchMetrics;
+        expect(directive.Namespace).toBe(METRICS_NAMESPACE);
+        const dimensions = Object.fromEntries((directive.Dimensions[0] as string[]).map((name) => [name, record[name]]));
+        for (const { Name } of directive.Metrics) metrics.set(Name, [...(metrics.get(Name) ?? []), dimensions]);
+      }
+      return metrics;
+    }
+
+    it("plots the sweep's own metrics with exactly the names and dimensions the tally's EMF lines carry", async () => {
+      const published = publishedMetrics(await publishedRecords());
       const own = plotted().filter((m) => m.namespace === METRICS_NAMESPACE);
       expect(own.map((m) => m.metric).sort()).toEqual([
-        'BytesExpired', 'ImagesExpired', 'PoliciesApplied', 'PolicyBytesExpired', 'PolicyImagesExpired', 'PolicyImagesInUse', 'RepositoriesFailed',
+        'BytesExpired', 'ImagesExpired', 'PoliciesApplied', 'PolicyBytesExpired', 'PolicyImagesExpired', 'PolicyImagesInUse', 'RepositoriesFailedFirstPass',
       ]);
-      for (const m of own) expect(m.dimensions).toEqual({ service: SERVICE_NAME });
+      for (const m of own) expect(published.get(m.metric)).toEqual([m.dimensions]);
+      expect(own[0].dimensions).toEqual({ service: SERVICE_NAME, stage: STAGE });
+      expect(Object.keys(pageMetrics(emptyReport(), emptyReport(), false)).sort()).toEqual([...new Set(own.map((m) => m.metric))].sort());
     });
 
-    it('plots no metric of its own that the tally does not publish', () => {
-      const published = Object.keys(pageMetrics(emptyReport(), emptyReport()));
-      const own = plotted().filter((m) => m.namespace === METRICS_NAMESPACE).map((m) => m.metric);
-      expect(own.filter((metric) => !published.includes(metric))).toEqual([]);
+    /** The metrics the dashboard's SEARCH expressions draw: schema (namespace and dimension names), name and values. */
+    const searched = () =>
+      widgets.flatMap((w) =>
+        (w.properties.metrics ?? []).flatMap((row) =>
+          row.flatMap((part) => {
+            const expression = typeof part === 'object' ? (part.expression as string | undefined) : undefined;
+            return [...(expression ?? '').matchAll(/SEARCH\('\{([^}]+)\} ([^']+)'/g)].map(([, schema, terms]) => ({
+              schema: schema.split(','),
+              terms: Object.fromEntries([...terms.matchAll(/(\w+)="([^"]+)"/g)].map(([, k, v]) => [k, v])),
+            }));
+          }),
+        ),
+      );
+
+    it("draws what each cache holds with the names and dimensions of the tally's per-prefix EMF lines", async () => {
+      const published = publishedMetrics(await publishedRecords());
+      const searches = searched();
+      expect(new Set(searches.map((s) => s.terms.MetricName))).toEqual(new Set(['BytesAfter', 'BytesBefore', 'CachedRepositories']));
+      for (const { schema, terms } of searches) {
+        const [namespace, ...dimensionNames] = schema;
+        expect(namespace).toBe(METRICS_NAMESPACE);
+        const [dimensions] = published.get(terms.MetricName)!;
+        expect(dimensionNames.sort()).toEqual(Object.keys(dimensions).sort());
+        expect({ service: terms.service, stage: terms.stage }).toEqual({ service: dimensions.service, stage: dimensions.stage });
+      }
+      // Every figure of a cache is published, zeros included, for every prefix of the run.
+      for (const { name } of Object.values(CACHE_METRICS)) expect(published.get(name)).toEqual([{ service: SERVICE_NAME, stage: STAGE, prefix: 'quay' }]);
     });
 
     it("plots the sweep state machine's executions and their duration", () => {
@@ -181,14 +246,14 @@ export function describeObservability(packagedStack: () => Stack): void {
     it('sums counts and shows the stack region in every metric widget', () => {
       for (const m of plotted()) {
         expect(m.widget.properties.region).toBe(REGION);
-        if (m.metric !== 'ExecutionTime') expect(m.widget.properties.stat).toBe('Sum');
+        if (m.metric !== 'ExecutionTime' && m.namespace !== undefined) expect(m.widget.properties.stat).toBe('Sum');
       }
     });
 
     it('lists the sweeps from the outcome lines of expireUnpulledImages', () => {
       const logs = widgets.filter((w) => w.type === 'log');
       expect(logs).toHaveLength(1);
-      expect(logs[0].properties.query).toMatch(new RegExp(`^SOURCE '${expireFunctionLogGroup()}' \\| filter message = 'repository outcome'`));
+      expect(logs[0].properties.query).toMatch(new RegExp(`^SOURCE '${expireFunctionLogGroup()}' \\| filter message = 'repository outcome' and part = 1 `));
       expect(logs[0].properties.region).toBe(REGION);
     });
 

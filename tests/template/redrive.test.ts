@@ -59,7 +59,7 @@ describe('failure handling in the definition', () => {
 
   test('every per-repository task catches any error and goes to the choice between recording it and failing', () => {
     const tasks = Object.entries(perRepository).filter(([, s]) => s.Type === 'Task');
-    expect(tasks.map(([name]) => name).sort()).toEqual(['CheckLifecyclePolicy', 'ExpireUnpulledImages', 'PutLifecyclePolicy']);
+    expect(tasks.map(([name]) => name).sort()).toEqual(['CheckLifecyclePolicy', 'ExpireUnpulledImages', 'MeasureStoredImages', 'PutLifecyclePolicy']);
     for (const [, task] of tasks) {
       const catchAll = task.Catch.find((c: State) => c.ErrorEquals.includes('States.ALL'));
       expect(catchAll.Next).toBe('IsFinalAttempt');

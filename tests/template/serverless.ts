@@ -75,6 +75,7 @@ export interface Template {
 /** The run settings a packaged function should read back: the schema's defaults, unless a test's stage sets others. */
 export function expectedRunSettings(overrides: Partial<RunSettings> = {}): RunSettings {
   return {
+    stage: 'dev',
     dryRun: SETTINGS.dryRun.default,
     keepImages: SETTINGS.keepImages.default,
     unpulledDays: SETTINGS.unpulledDays.default,

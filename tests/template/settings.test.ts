@@ -50,6 +50,7 @@ describe('serverless package accepts', () => {
     for (const [, fn] of functions) {
       expect(readRunSettings(fn.Properties?.Environment?.Variables)).toEqual(
         expectedRunSettings({
+          stage: LONGEST_STAGE,
           keepImages: LOWER_BOUNDS.keepImages,
           unpulledDays: LOWER_BOUNDS.unpulledDays,
           maxConcurrency: LOWER_BOUNDS.maxConcurrency,

@@ -23,6 +23,7 @@ const FUNCTIONS: Record<string, string> = {
   checkLifecyclePolicy: 'functions/check-lifecycle-policy',
   putLifecyclePolicy: 'functions/put-lifecycle-policy',
   expireUnpulledImages: 'functions/expire-unpulled-images',
+  measureStoredImages: 'functions/measure-stored-images',
   tallyReport: 'functions/tally-report',
 };
 
@@ -403,9 +404,10 @@ describe("the state machine's role", () => {
     expect(resourcesFor(statements(), 'states:StartExecution')).toEqual([stack.arn(stateMachine()[0])]);
   });
 
-  test("describes and stops the Map's child executions, execution:<name>/*", () => {
+  // execution:<name>:* is AWS's documented pattern for a Distributed Map; the children are named execution:<name>/<label>:<id>.
+  test("describes and stops the Map's child executions under both patterns, execution:<name>:* and execution:<name>/*", () => {
     for (const action of ['states:DescribeExecution', 'states:StopExecution']) {
-      expect(resourcesFor(statements(), action)).toEqual([executionArn('/*')]);
+      expect(resourcesFor(statements(), action)).toEqual([executionArn('/*'), executionArn(':*')].sort());
     }
   });
 
@@ -434,6 +436,7 @@ describe('settings', () => {
     expect(functions.length).toBeGreaterThanOrEqual(Object.keys(FUNCTIONS).length);
     for (const [, fn] of functions) {
       expect(readRunSettings(fn.Properties?.Environment?.Variables)).toEqual({
+        stage: STAGE,
         dryRun: true,
         keepImages: KEEP_IMAGES.max,
         unpulledDays: UNPULLED_DAYS.max,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { toBatches } from '../../functions/lib/batches';
+import { FIGURE_NAMES, type CacheContents, type CacheFigures } from '../../functions/lib/cache-contents';
 import { MAX_FAILED_NAMES, emptyReport, type Report, type RepositoryResult } from '../../functions/lib/report';
 import { DELETE_BATCH_SIZE, MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_PER_CHILD } from '../../functions/lib/limits';
 import { afterCall, childBatches, EMPTY_PAGE, nextMaxResults } from '../../functions/lib/repository-page';
@@ -109,11 +110,19 @@ const allReported = (batches: string[][]) =>
   allEndIn('ReportRepository', batches, { check: { lifecyclePolicy: 'USER_DEFINED' }, expiry: {
     lifecyclePolicy: 'OUTDATED', imagesExpired: 1e9, bytesExpired: Number.MAX_SAFE_INTEGER,
     policyImagesExpired: 1e9, policyBytesExpired: Number.MAX_SAFE_INTEGER, policyImagesInUse: 1e9, policyNotes: 1e9,
+    imagesBefore: 1e9, bytesBefore: Number.MAX_SAFE_INTEGER,
   } });
+
+/** Every figure of every cache at its largest: 50 prefixes of the longest and ROOT. */
+function fullCache(): CacheContents {
+  const largest = Object.fromEntries(FIGURE_NAMES.map((name) => [name, Number.MAX_SAFE_INTEGER])) as unknown as CacheFigures;
+  return { prefixes: [...run.ecrRepositoryPrefixes, 'ROOT'].map((prefix) => ({ prefix, ...largest })), total: largest };
+}
 
 function fullReport(): Report {
   return {
     ...emptyReport(),
+    cache: fullCache(),
     scanned: 1e9,
     cached: 1e9,
     bytesExpired: Number.MAX_SAFE_INTEGER,
@@ -156,9 +165,11 @@ describe('the largest parent state', () => {
   const afterMapReported = applyResult(afterList, states.ManageRepositories.ResultPath, allReported(afterList.page.batches));
   const afterTally = applyResult(afterMap, states.TallyReport.ResultPath, fullReport());
 
-  it('carries a full page of the longest names through the Map', () => {
+  it('carries a full page of the longest names through the Map, beside the figures of every cache', () => {
+    expect(afterMap.report.cache.prefixes).toHaveLength(PREFIXES + 1);
+    expect(afterMapReported.results.flat()[0]).toMatchObject({ imagesBefore: 1e9, bytesBefore: Number.MAX_SAFE_INTEGER });
     const pageSize = afterMap.page.cached;
-    expect(pageSize).toBeGreaterThan(200);
+    expect(pageSize).toBeGreaterThan(150);
     expect(afterMap.page.batches.flat()).toHaveLength(pageSize);
     expect(afterMap.page.batches.flat().every((n: string) => n.length === NAME_LENGTH)).toBe(true);
     expect(afterMap.results.flat()).toHaveLength(pageSize);

@@ -18,11 +18,13 @@ const configured = runSettings(
   parseSettings({ dryRun: 'true', keepImages: '3', unpulledDays: '0', keepInUse: 'true', maxConcurrency: '10', manageRootPrefix: 'true' }),
   ['docker-hub', 'k8s'],
   repositorySettings,
+  'prod',
 );
 
 describe('the run settings in a Lambda environment', () => {
   it('come back exactly as packaging wrote them', () => {
     expect(readRunSettings(runSettingsEnvironment(configured))).toEqual({
+      stage: 'prod',
       dryRun: true,
       keepImages: 3,
       unpulledDays: 0,
@@ -36,6 +38,7 @@ describe('the run settings in a Lambda environment', () => {
 
   it('carry every default when the stage sets nothing', () => {
     expect(readRunSettings(runSettingsEnvironment(runSettings(parseSettings({}))))).toEqual({
+      stage: 'dev',
       dryRun: false,
       keepImages: 1,
       unpulledDays: 30,

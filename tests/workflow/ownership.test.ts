@@ -58,8 +58,9 @@ describe("a person's lifecycle policy", () => {
     expect(policyOf(result, 'docker-hub/library/nginx')).toBe(TOOL_POLICY);
     expect(digestsOf(result, 'docker-hub/library/nginx')).toEqual([digest(7)]);
     expect(result.execution.report).toMatchObject({ cached: 3, applied: 1, owned: 0, userOwned: 2, imagesExpired: 1, failed: 0 });
-    // Only nginx's images were even looked at.
-    expect(result.calls.DescribeImages).toBe(1);
+    // Every repository's images were read once, for what its cache holds; only nginx's were deleted from.
+    expect(result.calls.DescribeImages).toBe(3);
+    expect(result.calls.BatchDeleteImage).toBe(1);
     expect(result.calls.PutLifecyclePolicy).toBe(1);
   });
 });

@@ -83,6 +83,8 @@ function independentPlan(registry: Registry): Map<string, Planned> {
     const own = repository.lifecyclePolicyText !== undefined && repository.lifecyclePolicyText !== TOOL_POLICY;
     const base = { repositoryName: repository.repositoryName, imagesExpired: [], bytesExpired: 0 };
     if (fault === 'GetLifecyclePolicy') expected.set(repository.repositoryName, { ...base, action: 'failed', error: 'AccessDeniedException' });
+    // A repository left alone is still read, for what its cache holds: DescribeImages failing fails it.
+    else if (own && fault === 'DescribeImages') expected.set(repository.repositoryName, { ...base, action: 'failed', error: 'AccessDeniedException' });
     else if (own) expected.set(repository.repositoryName, { ...base, action: 'left-alone' });
     else if (fault === 'DescribeImages') expected.set(repository.repositoryName, { ...base, action: 'failed', error: 'AccessDeniedException' });
     else {

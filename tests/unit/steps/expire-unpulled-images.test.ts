@@ -8,6 +8,7 @@ import {
   type DescribeImagesCommandInput,
   type ImageDetail,
 } from '@aws-sdk/client-ecr';
+import { createLogger } from '../../../functions/lib/logger';
 import { expireUnpulledImages } from '../../../functions/steps/expire-unpulled-images';
 import { context, rejectionOf, serviceError, configure } from './helpers';
 
@@ -136,6 +137,12 @@ describe('expiring images nobody pulled', () => {
     expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
   });
 
+  it('measures what the repository stored before, from the same pages it reads for expiry', async () => {
+    serveImages([[{ ...unpulled('sha256:a'), imageSizeInBytes: 1000 }, { ...unpulled('sha256:b'), imageSizeInBytes: 24 }], [pulled('sha256:c')]]);
+    serveDeletes();
+    expect(await expire()).toMatchObject({ imagesExpired: 2, bytesExpired: 1024, imagesBefore: 3, bytesBefore: 1024 });
+  });
+
   it('counts only what ECR deleted and takes images already gone as no error', async () => {
     serveImages([[unpulled('sha256:a'), unpulled('sha256:gone'), unpulled('sha256:c')]]);
     serveDeletes({ 'sha256:gone': 'ImageNotFound' });
@@ -208,7 +215,9 @@ describe('the outcome of a repository', () => {
     const lines = logged();
     serveImages([[sized('sha256:a', 1000, '1.0'), pulled('sha256:kept')]]);
     serveDeletes();
-    expect(await expireUnpulledImages.run({ ...input, lifecyclePolicy: 'NONE', dryRun: true, referenceTime: REFERENCE }, context)).toMatchObject({ imagesExpired: 1, bytesExpired: 1000 });
+    expect(await expireUnpulledImages.run({ ...input, lifecyclePolicy: 'NONE', dryRun: true, referenceTime: REFERENCE }, context)).toMatchObject({
+      imagesExpired: 1, bytesExpired: 1000, imagesBefore: 2, bytesBefore: 1000,
+    });
     expect(lines.filter((l) => l.message === 'repository outcome')).toEqual([
       expect.objectContaining({
         repositoryName: REPOSITORY,
@@ -221,6 +230,61 @@ describe('the outcome of a repository', () => {
       }),
     ]);
     expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
+  });
+
+  /** The fields Logs Insights discovers in a JSON line: one per leaf, each array element's fields its own. */
+  function discoveredFields(value: unknown, path = ''): string[] {
+    if (value === null || typeof value !== 'object') return [path];
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) return [path];
+    return entries.flatMap(([key, child]) => discoveredFields(child, path === '' ? key : `${path}.${key}`));
+  }
+
+  it('splits the images of a repository of 1,000 over lines of fewer than 200 fields, each with the repository and the counts', async () => {
+    const images = Array.from({ length: 1000 }, (_, i) => ({
+      ...unpulled(`sha256:${String(i).padStart(64, '0')}`),
+      imageSizeInBytes: 1000 + i,
+      // Some images carry many tags, one more than a line holds alone.
+      imageTags: Array.from({ length: i % 250 === 0 ? 200 : 1 + (i % 3) }, (_, t) => `v${i}.${t}`),
+    }));
+    serveImages([images.slice(0, 1000)]);
+    serveDeletes();
+    // Printed as on Lambda: the logger's own keys, and the Lambda context's that injectLambdaContext adds.
+    const printed: Record<string, unknown>[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      for (const text of String(chunk).split('\n').filter(Boolean)) printed.push(JSON.parse(text));
+      return true;
+    });
+    const logger = createLogger();
+    logger.appendKeys({
+      cold_start: true, function_arn: 'arn:aws:lambda:eu-west-1:123456789012:function:ecr-lifecycle-manager-dev-expireUnpulledImages',
+      function_memory_size: '256', function_name: 'ecr-lifecycle-manager-dev-expireUnpulledImages', function_request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793',
+    });
+    try {
+      await expireUnpulledImages.run({ ...input, lifecyclePolicy: 'MANAGED', dryRun: true, referenceTime: REFERENCE }, { ...context, logger });
+    } finally {
+      stdout.mockRestore();
+    }
+    const lines = printed.filter((line) => line.message === 'repository outcome');
+    expect(lines.length).toBeGreaterThan(1);
+    const totalBytes = images.reduce((sum, image) => sum + image.imageSizeInBytes, 0);
+    for (const [i, line] of lines.entries()) {
+      expect(discoveredFields(line).length).toBeLessThan(200);
+      expect(line).toMatchObject({ repositoryName: REPOSITORY, imagesExpiredCount: 1000, bytesExpired: totalBytes, part: i + 1, parts: lines.length });
+      // The scalars come first, the lists last.
+      const keys = Object.keys(line);
+      expect(keys.slice(keys.indexOf('imagesExpired')).every((key) => Array.isArray(line[key]))).toBe(true);
+    }
+    // Every image is on some line, every tag of it too.
+    const tags = new Map<string, Set<string>>();
+    for (const line of lines) {
+      for (const image of line.imagesExpired as { imageDigest: string; imageTags: string[] }[]) {
+        tags.set(image.imageDigest, new Set([...(tags.get(image.imageDigest) ?? []), ...image.imageTags]));
+      }
+    }
+    expect(tags.size).toBe(1000);
+    for (const image of images) expect([...tags.get(image.imageDigest!)!].sort()).toEqual([...image.imageTags].sort());
   });
 
   it('lists in a real run the images ECR answered as deleted, and names the repository it managed', async () => {
@@ -264,6 +328,8 @@ describe("the tool's policy after the sweep: what ECR's next evaluation expires,
     expect(output).toEqual({
       lifecyclePolicy: 'MANAGED',
       keepImages: 1,
+      imagesBefore: 4,
+      bytesBefore: 150,
       imagesExpired: 1,
       bytesExpired: 80,
       policyImagesExpired: 2,

@@ -11,7 +11,7 @@ export const context: StepContext = {
   settings: { ...DEFAULTS },
   ecr: new ECRClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
   logger: createLogger({ logLevel: 'SILENT' }),
-  metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+  metrics: { addDimension: () => undefined, addMetric: () => undefined, publishStoredMetrics: () => undefined },
 };
 
 /** Every test starts from the default settings. */

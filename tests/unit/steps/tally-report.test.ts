@@ -1,8 +1,11 @@
 import { createMetrics } from '../../../functions/lib/logger';
-import { emptyReport } from '../../../functions/lib/report';
+import { CACHE_METRICS, emptyReport, type Report } from '../../../functions/lib/report';
 import { tallyReport } from '../../../functions/steps/tally-report';
 import { context } from './helpers';
 import { noPolicyExpirations } from '../results';
+
+/** The report's counts; what each cache holds is tested in cache-contents.test.ts. */
+const counts = ({ cache: _cache, ...rest }: Report) => rest;
 
 describe('tallying a page of results', () => {
   it("adds every child execution's results to the report", async () => {
@@ -11,32 +14,35 @@ describe('tallying a page of results', () => {
         report: { ...emptyReport(), scanned: 250, cached: 3, owned: 3 },
         dryRun: false,
         referenceTime: '2026-11-28T00:00:00Z',
+        ecrRepositoryPrefixes: ['quay'],
+        repositoryName: null,
+        nextToken: null,
         scanned: 100,
         cached: 4,
         finalAttempt: false,
         batches: [['quay/a', 'quay/b'], ['quay/c'], ['quay/d']],
         results: [
           [
-            { repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000, ...noPolicyExpirations },
+            { repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000, imagesBefore: 2, bytesBefore: 2000, ...noPolicyExpirations },
             { repositoryName: 'quay/b', error: 'AccessDeniedException' },
           ],
-          [{ repositoryName: 'quay/c', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations }],
+          [{ repositoryName: 'quay/c', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0, imagesBefore: 0, bytesBefore: 0, ...noPolicyExpirations }],
           [{ repositoryName: 'quay/d', skipped: 'RepositoryNotFoundException' }],
         ],
       },
       context,
     );
-    expect(report).toEqual({
-      ...emptyReport(),
+    expect(counts(report)).toEqual({
+      ...counts(emptyReport()),
       scanned: 350, cached: 7, applied: 1, owned: 3, userOwned: 1, skipped: 1, imagesExpired: 2, bytesExpired: 2000, failed: 1,
       failedRepositories: [{ repositoryName: 'quay/b', error: 'AccessDeniedException' }],
     });
   });
 
   it('starts the report from nothing on the first page', async () => {
-    const page = { scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10, ...noPolicyExpirations }]] };
+    const page = { ecrRepositoryPrefixes: ['quay'], repositoryName: null, nextToken: null, scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10, imagesBefore: 1, bytesBefore: 10, ...noPolicyExpirations }]] };
     const report = await tallyReport.run({ report: null, dryRun: false, referenceTime: '2026-11-28T00:00:00Z', ...page }, context);
-    expect(report).toEqual({ ...emptyReport(), scanned: 3, cached: 1, applied: 1, imagesExpired: 1, bytesExpired: 10 });
+    expect(counts(report)).toEqual({ ...counts(emptyReport()), scanned: 3, cached: 1, applied: 1, imagesExpired: 1, bytesExpired: 10 });
   });
 
   it('clears the failed names once the final attempt came through', async () => {
@@ -48,18 +54,21 @@ describe('tallying a page of results', () => {
         },
         dryRun: false,
         referenceTime: '2026-11-28T00:00:00Z',
+        ecrRepositoryPrefixes: ['quay'],
+        repositoryName: null,
+        nextToken: null,
         scanned: 0,
         cached: 0,
         finalAttempt: true,
         batches: [['quay/a'], ['quay/b']],
         results: [
-          [{ repositoryName: 'quay/a', lifecyclePolicy: 'MANAGED', imagesExpired: 1, bytesExpired: 1000, ...noPolicyExpirations }],
-          [{ repositoryName: 'quay/b', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0, ...noPolicyExpirations }],
+          [{ repositoryName: 'quay/a', lifecyclePolicy: 'MANAGED', imagesExpired: 1, bytesExpired: 1000, imagesBefore: 1, bytesBefore: 1000, ...noPolicyExpirations }],
+          [{ repositoryName: 'quay/b', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0, imagesBefore: 0, bytesBefore: 0, ...noPolicyExpirations }],
         ],
       },
       context,
     );
-    expect(report).toEqual({ ...emptyReport(), cached: 2, owned: 1, applied: 1, imagesExpired: 1, bytesExpired: 1000, failed: 0 });
+    expect(counts(report)).toEqual({ ...counts(emptyReport()), cached: 2, owned: 1, applied: 1, imagesExpired: 1, bytesExpired: 1000, failed: 0 });
   });
 });
 
@@ -82,38 +91,71 @@ describe('the metrics of a tally', () => {
         report: { ...emptyReport(), applied: 4, imagesExpired: 9 },
         dryRun: false,
         referenceTime: '2026-11-28T00:00:00Z',
+        ecrRepositoryPrefixes: ['quay'],
+        repositoryName: null,
+        nextToken: null,
         scanned: 100,
         cached: 3,
         finalAttempt: false,
         batches: [['quay/a'], ['quay/b', 'quay/c']],
         results: [
-          [{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000, ...noPolicyExpirations }],
+          [{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 2, bytesExpired: 2000, imagesBefore: 2, bytesBefore: 2000, ...noPolicyExpirations }],
           [
             { repositoryName: 'quay/b', error: 'AccessDeniedException' },
-            { repositoryName: 'quay/c', lifecyclePolicy: 'MANAGED', imagesExpired: 1, bytesExpired: 1000, ...noPolicyExpirations },
+            { repositoryName: 'quay/c', lifecyclePolicy: 'MANAGED', imagesExpired: 1, bytesExpired: 1000, imagesBefore: 1, bytesBefore: 1000, ...noPolicyExpirations },
           ],
         ],
       },
-      { ...context, metrics: createMetrics() },
+      { ...context, metrics: createMetrics('dev') },
     );
     expect(emf).toHaveLength(1);
     const [record] = emf;
     expect(record).toEqual(
-      expect.objectContaining({ PoliciesApplied: 1, ImagesExpired: 3, BytesExpired: 3000, RepositoriesFailed: 1, service: 'ecr-lifecycle-manager' }),
+      expect.objectContaining({ PoliciesApplied: 1, ImagesExpired: 3, BytesExpired: 3000, RepositoriesFailedFirstPass: 1, service: 'ecr-lifecycle-manager', stage: 'dev' }),
     );
     const [directive] = record._aws.CloudWatchMetrics;
     expect(directive.Namespace).toBe('EcrLifecycleManager');
     expect(directive.Metrics).toEqual(
       expect.arrayContaining([
-        ...['PoliciesApplied', 'ImagesExpired', 'RepositoriesFailed'].map((Name) => ({ Name, Unit: 'Count' })),
+        ...['PoliciesApplied', 'ImagesExpired', 'RepositoriesFailedFirstPass'].map((Name) => ({ Name, Unit: 'Count' })),
         { Name: 'BytesExpired', Unit: 'Bytes' },
       ]),
     );
   });
 
+  const lastPage = (repositoryName: string | null) => ({
+    report: null, dryRun: false, referenceTime: '2026-11-28T00:00:00Z', ecrRepositoryPrefixes: ['quay', 'team', 'team/cache'], repositoryName,
+    nextToken: null, scanned: 2, cached: 2, finalAttempt: false, batches: [['team/cache/a', 'quay/b']],
+    results: [[
+      { repositoryName: 'team/cache/a', lifecyclePolicy: 'MANAGED', imagesExpired: 1, bytesExpired: 10, imagesBefore: 3, bytesBefore: 30, ...noPolicyExpirations },
+      { repositoryName: 'quay/b', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0, imagesBefore: 2, bytesBefore: 5, ...noPolicyExpirations },
+    ]],
+  });
+
+  it("publish what each cache holds once the report is complete, every prefix's every figure with the prefix dimension", async () => {
+    await tallyReport.run(lastPage(null), { ...context, metrics: createMetrics('prod') });
+    const [, ...caches] = emf;
+    expect(caches.map((record) => record.prefix)).toEqual(['quay', 'team', 'team/cache']);
+    for (const record of caches) {
+      const [directive] = record._aws.CloudWatchMetrics;
+      expect(directive.Dimensions).toEqual([['service', 'stage', 'prefix']]);
+      expect(record).toMatchObject({ service: 'ecr-lifecycle-manager', stage: 'prod' });
+      expect(directive.Metrics.map((m: { Name: string }) => m.Name).sort()).toEqual(Object.values(CACHE_METRICS).map(({ name }) => name).sort());
+    }
+    // Zeros included: team holds no repository of this run.
+    expect(caches[1]).toMatchObject({ CachedRepositories: 0, BytesBefore: 0 });
+    expect(caches[2]).toMatchObject({ CachedRepositories: 1, ManagedRepositories: 1, BytesBefore: 30, BytesDeleted: 10, BytesAfter: 20, ImagesAfter: 2 });
+    expect(caches[0]).toMatchObject({ CachedRepositories: 1, LeftAloneRepositories: 1, ImagesBefore: 2, BytesAfter: 5 });
+  });
+
+  it("publish no cache figures for an event's sweep of one repository, which are not a cache's", async () => {
+    await tallyReport.run(lastPage('team/cache/a'), { ...context, metrics: createMetrics('prod') });
+    expect(emf).toHaveLength(1);
+  });
+
   it('are not published for a dry run, which changed nothing', async () => {
-    const page = { scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10, ...noPolicyExpirations }]] };
-    const report = await tallyReport.run({ report: null, dryRun: true, referenceTime: '2026-11-28T00:00:00Z', ...page }, { ...context, metrics: createMetrics() });
+    const page = { ecrRepositoryPrefixes: ['quay'], repositoryName: null, nextToken: null, scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10, imagesBefore: 1, bytesBefore: 10, ...noPolicyExpirations }]] };
+    const report = await tallyReport.run({ report: null, dryRun: true, referenceTime: '2026-11-28T00:00:00Z', ...page }, { ...context, metrics: createMetrics('dev') });
     expect(report).toMatchObject({ applied: 1, imagesExpired: 1 });
     expect(emf).toEqual([]);
   });
@@ -126,6 +168,9 @@ describe('the metrics of a tally', () => {
         report: null,
         dryRun: true,
         referenceTime: '2026-11-28T00:00:00Z',
+        ecrRepositoryPrefixes: ['quay'],
+        repositoryName: null,
+        nextToken: null,
         scanned: 2,
         cached: 2,
         finalAttempt: false,
