@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
 import { checkPullThroughCacheRules, parseRulesFile, type CheckedRule } from '../functions/lib/pull-through-cache-rules';
 import type { Permission, PermissionScope } from '../functions/lib/step';
-import { lambdaEnvironmentProblems, parseSettingsFile, prefixSettings, type SettingsFile } from '../functions/lib/repository-settings';
-import { parseSettings, runSettings, type RunSettings, SettingsError, type Settings } from '../functions/lib/settings';
+import { lambdaEnvironmentProblems, parseSettingsFile, prefixSettings } from '../functions/lib/repository-settings';
+import { parseSettings, runSettings, type RunSettings, SettingsError, type Settings, type SettingsFile } from '../functions/lib/settings';
 import { runSettingsEnvironment } from '../functions/lib/run-settings';
 import { STEPS, WORKFLOW_STEPS } from '../functions/steps';
 

@@ -5,21 +5,7 @@ import { parseDocument } from 'yaml';
 import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX, cachePrefixOf } from './cached-repositories';
 import { isObject } from './json';
 import { compileRepositoryPattern, repositoryPatternProblem } from './repository-patterns';
-import { SETTINGS, SettingsError, type RunSettings, type Settings } from './settings';
-
-/** What a prefix may set; anything it leaves out falls back to the stage setting of the same name. */
-export interface PrefixSettings {
-  keepImages?: number;
-  unpulledDays?: number;
-  keepInUse?: boolean;
-}
-
-export interface SettingsFile {
-  /** By ecrRepositoryPrefix (or ROOT). */
-  prefixes: Record<string, PrefixSettings>;
-  /** Repository names and patterns (repository-patterns.ts). */
-  exclude: string[];
-}
+import { SETTINGS, SettingsError, type PrefixSettings, type RunSettings, type Settings, type SettingsFile } from './settings';
 
 /** How the sweep treats one cached repository. */
 export type RepositorySettings =

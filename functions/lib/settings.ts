@@ -2,7 +2,6 @@
 // tool starts here: `serverless package/deploy` (--param, params.<stage>), the command line's --param, and the
 // Lambda environment, which carries the settings the steps need as one JSON variable read back by this schema.
 import { z } from 'zod';
-import type { SettingsFile } from './repository-settings';
 
 // CloudWatch Logs accepts only these retention periods.
 const LOG_RETENTION_DAYS = [
@@ -225,6 +224,21 @@ function editDistance(a: string, b: string): number {
  */
 export const DEFAULT_STAGE = 'dev';
 
+/** What the settings file (repository-settings.ts) may set for a prefix; anything left out falls back to the stage setting. */
+export interface PrefixSettings {
+  keepImages?: number;
+  unpulledDays?: number;
+  keepInUse?: boolean;
+}
+
+/** The settings file, checked: read by repository-settings.ts, carried to the steps in the run settings. */
+export interface SettingsFile {
+  /** By ecrRepositoryPrefix (or ROOT). */
+  prefixes: Record<string, PrefixSettings>;
+  /** Repository names and patterns (repository-patterns.ts). */
+  exclude: string[];
+}
+
 /** What the workflow's steps read at run time (functions/lib/run-settings.ts carries it to them). */
 export interface RunSettings {
   /** The deployment's stage: a dimension of every metric, so that two stages of one account and region stay apart. */
@@ -237,7 +251,7 @@ export interface RunSettings {
   manageRootPrefix: boolean;
   /** The prefixes the stack manages when it manages only its own rules; empty: every pull-through cache rule's. */
   managedPrefixes: string[];
-  /** The settings file's per-prefix settings and exclusions (functions/lib/repository-settings.ts). */
+  /** The settings file's per-prefix settings and exclusions. */
   repositorySettings: SettingsFile;
 }
 

@@ -1,7 +1,12 @@
-// The start port of the event step on Lambda: StartExecution on the sweep state machine that serverless.yml names
-// in STATE_MACHINE_ARN, read once at cold start.
+// The start port of the event step, and its Lambda side: StartExecution on the sweep state machine that
+// serverless.yml names in STATE_MACHINE_ARN, read once at cold start.
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { SweepStarter } from '../steps/start-repository-sweep';
+
+/** StartExecution on the sweep state machine: on Lambda through Step Functions, locally a run on this machine. */
+export interface SweepStarter {
+  /** `alreadyExists` when an execution of that name exists (StartExecution's ExecutionAlreadyExists). */
+  startExecution(request: { name: string; input: string }): Promise<{ executionArn: string } | { alreadyExists: true }>;
+}
 
 export function sfnSweepStarter(client: SFNClient, stateMachineArn: string): SweepStarter {
   return {

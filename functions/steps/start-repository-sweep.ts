@@ -2,13 +2,8 @@
 // starts nothing new. Events of another shape are logged and dropped: retrying them could never help.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { decideRepositoryEvent } from '../lib/repository-event';
+import type { SweepStarter } from '../lib/sfn-client';
 import type { Step } from '../lib/step';
-
-/** StartExecution on the sweep state machine: on Lambda through Step Functions, locally a run on this machine. */
-export interface SweepStarter {
-  /** `alreadyExists` when an execution of that name exists (StartExecution's ExecutionAlreadyExists). */
-  startExecution(request: { name: string; input: string }): Promise<{ executionArn: string } | { alreadyExists: true }>;
-}
 
 export interface StartSweepContext {
   logger: Logger;

@@ -8,9 +8,8 @@ import {
   prefixesWithoutRule,
   repositorySettingsResolver,
   settingsFileText,
-  type SettingsFile,
 } from '../../functions/lib/repository-settings';
-import { SettingsError } from '../../functions/lib/settings';
+import { SettingsError, type SettingsFile } from '../../functions/lib/settings';
 
 function problems(text: string, fileName?: string): string[] {
   try {
