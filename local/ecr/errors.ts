@@ -2,6 +2,7 @@
 // The SDK reads the error code from the body's `__type` (it falls back to a header), and classifies
 // ThrottlingException as throttling by name, not by status, so ECR's 400 is kept for it.
 import { AwsJsonError } from './aws-json';
+import { SERVER_ERROR_STATUS } from './operation-errors';
 
 export class EcrError extends AwsJsonError {
   constructor(
@@ -10,7 +11,7 @@ export class EcrError extends AwsJsonError {
     message: string,
   ) {
     // ECR answers 400 for its client errors; only server-side faults are 5xx (and the SDK retries those).
-    super(code, message, code === 'ServerException' ? 500 : 400);
+    super(code, message, SERVER_ERROR_STATUS[code] ?? 400);
   }
 }
 

@@ -42,6 +42,7 @@ export class EcrOperations {
     DescribeRepositories: (input) => this.describeRepositories(input),
     GetLifecyclePolicy: (input) => this.getLifecyclePolicy(input),
     PutLifecyclePolicy: (input) => this.putLifecyclePolicy(input),
+    DeleteLifecyclePolicy: (input) => this.deleteLifecyclePolicy(input),
     DescribeImages: (input) => this.describeImages(input),
     BatchDeleteImage: (input) => this.batchDeleteImage(input),
     StartLifecyclePolicyPreview: (input) => this.startLifecyclePolicyPreview(input),
@@ -104,6 +105,20 @@ export class EcrOperations {
   private getLifecyclePolicy(input: Input): Output {
     const repo = this.repository(repositoryName(input), 'GetLifecyclePolicy');
     if (repo.lifecyclePolicyText === undefined) throw lifecyclePolicyNotFound(repo.repositoryName);
+    return this.lifecyclePolicyOutput(repo);
+  }
+
+  /** Answers as GetLifecyclePolicy does, with the policy it removed. */
+  private deleteLifecyclePolicy(input: Input): Output {
+    const repo = this.repository(repositoryName(input), 'DeleteLifecyclePolicy');
+    if (repo.lifecyclePolicyText === undefined) throw lifecyclePolicyNotFound(repo.repositoryName);
+    const output = this.lifecyclePolicyOutput(repo);
+    repo.lifecyclePolicyText = undefined;
+    repo.policyStoredAt = undefined;
+    return output;
+  }
+
+  private lifecyclePolicyOutput(repo: StoredRepository): Output {
     return {
       registryId: ACCOUNT_ID,
       repositoryName: repo.repositoryName,

@@ -8,6 +8,7 @@ import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules
 import { ECR_REPOSITORY_PREFIX, REPOSITORY_NAME, ROOT_PREFIX } from '../../functions/lib/cached-repositories';
 import { MAX_REPOSITORY_NAME_LENGTH } from '../../functions/lib/limits';
 import { isImageIndex } from '../../functions/lib/lifecycle-evaluation';
+import { errorsOf, OPERATION_ERRORS } from './operation-errors';
 
 /**
  * The operations that act on a named repository: a repository's fault may name only these, so that a typo, or an
@@ -17,6 +18,7 @@ export const REPOSITORY_OPERATIONS = [
   'DescribeRepositories',
   'GetLifecyclePolicy',
   'PutLifecyclePolicy',
+  'DeleteLifecyclePolicy',
   'DescribeImages',
   'BatchDeleteImage',
   'StartLifecyclePolicyPreview',
@@ -38,13 +40,17 @@ export type EcrOperation = (typeof ECR_OPERATIONS)[number];
 // ECR's model patterns.
 const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
-const ERROR_NAME = /^[A-Z][A-Za-z0-9]*$/;
 
-const errorName = z.string().regex(ERROR_NAME, 'expected an error name');
+// An error the operation can return in ECR's model, or one any AWS call can: a typo would otherwise inject nothing real.
+const errorName = (operation: RepositoryOperation) => {
+  const own = OPERATION_ERRORS[operation].join(', ');
+  const expected = `not an error ${operation} can return: ${own}, or an error any AWS call can (such as AccessDeniedException, ThrottlingException)`;
+  return z.string().refine((name) => errorsOf(operation).includes(name), expected);
+};
 const faultsSchema = z.strictObject({
-  ...(Object.fromEntries(REPOSITORY_OPERATIONS.map((operation) => [operation, errorName.optional()])) as Record<
+  ...(Object.fromEntries(REPOSITORY_OPERATIONS.map((operation) => [operation, errorName(operation).optional()])) as Record<
     RepositoryOperation,
-    z.ZodOptional<typeof errorName>
+    z.ZodOptional<ReturnType<typeof errorName>>
   >),
   ChildExecution: z.enum(CHILD_EXECUTION_FAULTS, { error: `expected one of ${CHILD_EXECUTION_FAULTS.join(', ')}` }).optional(),
 });

@@ -20,7 +20,7 @@
 // `ecr-lifecycle evaluate-policies`, run on a registry file.
 //
 // Counters: `calls[operation]` counts every request received, whatever its outcome (throttled, faulted, invalid),
-// so "no mutating call was made" is `calls.PutLifecyclePolicy === 0 && calls.BatchDeleteImage === 0`;
+// so "no mutating call was made" is `calls.PutLifecyclePolicy + calls.DeleteLifecyclePolicy + calls.BatchDeleteImage === 0`;
 // `throttled[operation]` counts those of them refused by the throttle. Both start at 0 for every served operation;
 // requests for other operations are counted under their own names.
 import { parseJsonObject, startAwsJsonServer, type AwsJsonRequest } from './aws-json';

@@ -164,6 +164,7 @@ describe('counters and state', () => {
       PutLifecyclePolicy: 0,
       DescribeImages: 0,
       BatchDeleteImage: 0,
+      DeleteLifecyclePolicy: 0,
       StartLifecyclePolicyPreview: 0,
       GetLifecyclePolicyPreview: 0,
       DescribeRegistry: 0,

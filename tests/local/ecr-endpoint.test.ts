@@ -1,6 +1,7 @@
 // The embedded ECR endpoint as the real @aws-sdk/client-ecr sees it: paging, outputs, errors and mutations.
 import {
   BatchDeleteImageCommand,
+  DeleteLifecyclePolicyCommand,
   DescribeImagesCommand,
   DescribePullThroughCacheRulesCommand,
   DescribeRepositoriesCommand,
@@ -280,6 +281,30 @@ describe('GetLifecyclePolicy and PutLifecyclePolicy', () => {
     const stored = JSON.parse(got.lifecyclePolicyText as string) as typeof outOfOrder;
     expect(stored.rules.map((r) => r.rulePriority)).toEqual([1, 2]);
     expect(stored.rules[0]).toEqual(outOfOrder.rules[1]);
+  });
+});
+
+describe('DeleteLifecyclePolicy', () => {
+  it('removes the policy, answers with the policy it removed, and leaves the images', async () => {
+    const out = await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: ETCD }));
+    expect(out.repositoryName).toBe(ETCD);
+    expect(out.registryId).toBe('123456789012');
+    expect(JSON.parse(out.lifecyclePolicyText as string)).toEqual(JSON.parse(KEEP_LATEST_POLICY));
+    expect(out.lastEvaluatedAt).toBeInstanceOf(Date);
+    expect(await expectRejection(ecr.send(new GetLifecyclePolicyCommand({ repositoryName: ETCD })))).toBeInstanceOf(
+      LifecyclePolicyNotFoundException,
+    );
+    expect(endpoint.registry().repositories.find((r) => r.repositoryName === ETCD)).toEqual({ repositoryName: ETCD });
+  });
+
+  it('says LifecyclePolicyNotFoundException when there is no policy, and RepositoryNotFoundException when there is no repository', async () => {
+    expect(await expectRejection(ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: NGINX })))).toBeInstanceOf(
+      LifecyclePolicyNotFoundException,
+    );
+    expect(await expectRejection(ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: 'docker-hub/nope' })))).toBeInstanceOf(
+      RepositoryNotFoundException,
+    );
+    expect(endpoint.registry().repositories.find((r) => r.repositoryName === NGINX)?.images).toHaveLength(5);
   });
 });
 

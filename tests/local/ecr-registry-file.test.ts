@@ -1,8 +1,9 @@
 // The registry file: what it accepts, and one-line errors that name where a bad file is wrong.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseRegistry, readRegistryFile, serializeRegistry, type Registry } from '../../local/ecr/registry-file';
+import path, { join } from 'node:path';
+import { OPERATION_ERRORS } from '../../local/ecr/operation-errors';
+import { parseRegistry, readRegistryFile, REPOSITORY_OPERATIONS, serializeRegistry, type Registry } from '../../local/ecr/registry-file';
 import { digest, KEEP_LATEST_POLICY, multiPlatformRepository, SEED_POLICY } from './ecr-fixtures';
 
 /** DESIGN.md's example, completed. */
@@ -81,6 +82,8 @@ describe('parseRegistry', () => {
     ['a fault for an operation the endpoint does not serve', (f) => { (f.repositories[0].faults as Record<string, string>).DeleteRepository = 'ServerException'; }, /^repositories\[0\]\.faults\.DeleteRepository: unknown field$/],
     ['a fault for an operation that names no repository', (f) => { (f.repositories[0].faults as Record<string, string>).DescribeRegistry = 'ServerException'; }, /^repositories\[0\]\.faults\.DescribeRegistry: unknown field$/],
     ['a child execution failing with an error Step Functions does not end one with', (f) => { (f.repositories[0].faults as Record<string, string>).ChildExecution = 'States.TaskFailed'; }, /^repositories\[0\]\.faults\.ChildExecution: expected one of States\.Timeout, States\.Runtime$/],
+    ['an error name no ECR operation has', (f) => { f.repositories[0].faults!.PutLifecyclePolicy = 'NoSuchError'; }, /^repositories\[0\]\.faults\.PutLifecyclePolicy: not an error PutLifecyclePolicy can return: InvalidParameterException, RepositoryNotFoundException, ServerException, ValidationException, or an error any AWS call can/],
+    ['an error only another operation returns', (f) => { f.repositories[0].faults!.PutLifecyclePolicy = 'LifecyclePolicyNotFoundException'; }, /^repositories\[0\]\.faults\.PutLifecyclePolicy: not an error PutLifecyclePolicy can return/],
     ['a missing repositories list', (f) => { delete (f as Partial<Mutable>).repositories; }, /^repositories: missing/],
     ['an upstream ECR cannot cache from', (f) => { f.pullThroughCacheRules.push({ ecrRepositoryPrefix: 'gcr', upstreamRegistryUrl: 'gcr.io' }); }, /^pullThroughCacheRules\[1\]\.upstreamRegistryUrl: not an upstream registry/],
     ['a one-character prefix', (f) => { f.pullThroughCacheRules[0].ecrRepositoryPrefix = 'd'; }, /^pullThroughCacheRules\[0\]\.ecrRepositoryPrefix: /],
@@ -134,6 +137,28 @@ describe('parseRegistry', () => {
     const file = valid();
     file.repositories[1].faults = { StartLifecyclePolicyPreview: 'ServerException', GetLifecyclePolicyPreview: 'AccessDeniedException' };
     expect(parseRegistry(file).repositories[1].faults).toEqual(file.repositories[1].faults);
+  });
+
+  it.each([
+    ['GetLifecyclePolicy', 'LifecyclePolicyNotFoundException'],
+    ['DeleteLifecyclePolicy', 'LifecyclePolicyNotFoundException'],
+    ['DescribeImages', 'ImageNotFoundException'],
+    ['BatchDeleteImage', 'ThrottlingException'],
+    ['DescribeRepositories', 'AccessDeniedException'],
+    ['PutLifecyclePolicy', 'ServiceUnavailable'],
+  ])('accepts a %s fault of %s, an error it can return', (operation, error) => {
+    const file = valid();
+    file.repositories[0].faults = { [operation]: error };
+    expect(parseRegistry(file).repositories[0].faults).toEqual({ [operation]: error });
+  });
+
+  it("knows each operation's own errors as the ECR model the AWS SDK is built from lists them", () => {
+    const sdkCommands = path.join(path.dirname(require.resolve('@aws-sdk/client-ecr/package.json')), 'dist-types', 'commands');
+    for (const operation of REPOSITORY_OPERATIONS) {
+      const declared = readFileSync(path.join(sdkCommands, `${operation}Command.d.ts`), 'utf8');
+      const documented = [...declared.matchAll(/@throws \{@link (\w+)\}/g)].map((m) => m[1]).filter((name) => name !== 'ECRServiceException');
+      expect({ operation, errors: [...OPERATION_ERRORS[operation]].sort() }).toEqual({ operation, errors: documented.sort() });
+    }
   });
 
   it('accepts the ROOT prefix and an ECR-to-ECR upstream', () => {
