@@ -1,20 +1,20 @@
-// The `ecr-lifecycle` command line: sweep a registry (embedded or an AWS account), play ECR's lifecycle evaluation on
-// a registry file, print the policy, the rules or the settings, serve the embedded ECR endpoint.
-// Exit status: 0 done, 1 some repositories failed, 2 bad input (nothing changed).
+// The `ecr-lifecycle` command line: sweep a registry (embedded or an AWS account), remove the tool's policies, play
+// ECR's lifecycle evaluation on a registry file, print the policy, the rules or the settings, serve the embedded ECR
+// endpoint. Exit status: 0 done, 1 some repositories failed, 2 bad input (nothing changed).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ecrClient, type EcrClientOptions } from '../functions/lib/ecr-client';
 import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
 import type { Report } from '../functions/lib/report';
 import { DEFAULT_STAGE, SettingsError, parseSettings, type RunSettings, type Settings } from '../functions/lib/settings';
 import type { RepositoryPage } from '../functions/steps/list-cached-repositories';
-import { readRegistryFile, serializeRegistry } from './ecr/registry-file';
+import { serializeRegistry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
 import { exitStatus, formatSummary, summarize } from './report-format';
 import { PROJECT_ROOT, runSweep, type ExecutionEvent, type LocalExecution } from './runner';
-import { awsTarget } from './aws-target';
+import { confirmedAwsAccount } from './aws-target';
+import { removePoliciesCommand, type RemovePoliciesOptions } from './remove-policies';
+import { BadInput, DEMO_REGISTRY, loadRegistry, registryArgument, type CliIo } from './command-input';
 import { futureReferenceTimeProblem, listenProblem, outputFileProblem, referenceTimeProblem, sameFileProblem } from './cli-checks';
 import { planRecorder } from './plan';
 import { BadEvent, sweepEvent } from './event-sweep';
@@ -26,11 +26,6 @@ import { settingsMarkdownTable, settingsTable } from './settings-table';
 import { evaluatePolicies, formatPolicyEvaluation } from './evaluate-policies';
 
 export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
-
-export const DEMO_REGISTRY = path.join(PROJECT_ROOT, 'fixtures', 'demo-registry.json');
-
-/** Bad input: reported as one line, exit 2, before anything is changed. */
-class BadInput extends Error {}
 
 interface SweepOptions {
   registry?: string;
@@ -48,13 +43,6 @@ interface SweepOptions {
   region?: string;
   stage?: string;
   yes?: boolean;
-}
-
-/** Where the command line writes and, to confirm a real --aws sweep, reads: a terminal only when `isTTY`. */
-export interface CliIo {
-  out: NodeJS.WritableStream;
-  err: NodeJS.WritableStream & { isTTY?: boolean };
-  in?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 export async function main(argv: string[], io: CliIo = { out: process.stdout, err: process.stderr, in: process.stdin }): Promise<number> {
@@ -108,6 +96,22 @@ function buildProgram(io: CliIo): Command {
     .exitOverride()
     .action(async (options: SweepOptions) => {
       program.setOptionValue('exitCode', await sweep(options, io));
+    });
+
+  program
+    .command('remove-policies')
+    .description("remove this tool's lifecycle policies (every rule carries its marker) from every repository, never a person's: the uninstall before serverless remove")
+    .option('--registry <file>', 'registry file to seed the embedded ECR endpoint with (never written to)')
+    .option('--demo', 'the bundled demo registry (fixtures/demo-registry.json)')
+    .option('--aws', "the account and region of the environment's AWS credentials (try --dry-run first)")
+    .option('--registry-out <file>', "write the embedded registry's final state there (needed with --registry or --demo unless --dry-run)")
+    .option('--dry-run', 'change nothing; list the repositories whose policy would be removed')
+    .option('--yes', 'with --aws and without --dry-run: change the account without asking (needed when stdin is not a terminal)')
+    .option('--profile <name>', 'with --aws: the AWS profile to use')
+    .option('--region <region>', 'with --aws: the region (default: as the SDK resolves it, AWS_REGION or the profile\'s)')
+    .exitOverride()
+    .action(async (options: RemovePoliciesOptions) => {
+      program.setOptionValue('exitCode', await removePoliciesCommand(options, io));
     });
 
   program
@@ -221,20 +225,11 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
 
   let execution: LocalExecution;
   if (options.aws) {
-    const asking = !options.dryRun && !options.yes;
-    if (asking && !io.in?.isTTY) throw new BadInput('a sweep of an AWS account without --dry-run needs --yes when stdin is not a terminal');
-    // Region, credentials and any endpoint as the SDK resolves them (environment, shared files), as on Lambda.
-    const account: EcrClientOptions = {
-      ...(options.profile === undefined ? {} : { profile: options.profile }),
-      ...(options.region === undefined ? {} : { region: options.region }),
-    };
-    const target = await awsTarget(ecrClient(account)).catch((error: Error) => {
-      throw new BadInput(error.message);
+    const account = await confirmedAwsAccount(options, io, {
+      command: 'sweep',
+      doing: 'Sweeping ECR',
+      changes: 'Put lifecycle policies and delete images',
     });
-    io.err.write(`Sweeping ECR of account ${target.account} in ${target.region}${options.dryRun ? ' (dry run)' : ''}\n`);
-    if (asking && !(await confirmed(io, `Put lifecycle policies and delete images in account ${target.account} (${target.region})?`))) {
-      throw new BadInput('not confirmed: nothing changed');
-    }
     execution = await runSweep({ ...common, ecr: account });
   } else {
     const registry = loadRegistry(options.registry ?? DEMO_REGISTRY);
@@ -242,7 +237,7 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
     try {
       execution = await runSweep({
         ...common,
-        ecr: { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } },
+        ecr: endpoint.clientOptions,
         childExecutionFault: endpoint.childExecutionFault,
       });
       if (options.registryOut) writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(endpoint.registry()), null, 2)}\n`);
@@ -276,14 +271,6 @@ function runSettingsOf(settings: Settings, stage?: string): RunSettings {
     return configuredRunSettings(settings, stage).run;
   } catch (error) {
     throw error instanceof ConfigurationError ? new BadInput(error.problems.join('; ')) : error;
-  }
-}
-
-function loadRegistry(file: string) {
-  try {
-    return readRegistryFile(file);
-  } catch (error) {
-    throw new BadInput((error as Error).message);
   }
 }
 
@@ -334,7 +321,7 @@ function collectParam(value: string, previous: Record<string, string>): Record<s
 
 /** A sweep's own arguments, checked before anything runs: the reference time, and the files it reads and writes. */
 function checkArguments(options: SweepOptions): void {
-  const read: [string, string | undefined] = options.demo ? ['--demo', DEMO_REGISTRY] : ['--registry', options.registry];
+  const read = registryArgument(options);
   const problem =
     (options.now === undefined ? undefined : referenceTimeProblem('--now', options.now)) ??
     (options.stage === undefined || /^[A-Za-z0-9_-]+$/.test(options.stage)
@@ -344,18 +331,6 @@ function checkArguments(options: SweepOptions): void {
     (options.plan === undefined ? undefined : outputFileProblem('--plan', options.plan)) ??
     sameFileProblem([read, ['--registry-out', options.registryOut], ['--plan', options.plan]]);
   if (problem) throw new BadInput(problem);
-}
-
-/** Asks on stderr and reads one line of stdin: only `y` or `yes` confirms. */
-async function confirmed(io: CliIo, question: string): Promise<boolean> {
-  io.err.write(`${question} [y/N] `);
-  const lines = createInterface({ input: io.in!, crlfDelay: Infinity });
-  try {
-    for await (const line of lines) return /^y(es)?$/i.test(line.trim());
-    return false;
-  } finally {
-    lines.close();
-  }
 }
 
 function packageVersion(): string {

@@ -108,7 +108,7 @@ export async function runEventSweep(options: EventSweepOptions): Promise<EventSw
       settings: options.settings,
       logTo: options.logTo,
       retryDelayMs: options.retryDelayMs,
-      ecr: { endpoint: ecr.url, region: 'us-east-1', credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } },
+      ecr: ecr.clientOptions,
       childExecutionFault: ecr.childExecutionFault,
     };
     const sweeps = localSweepStarter((input) => runSweep({ ...runOptions, input }));

@@ -174,7 +174,7 @@ export type RepositoryCheck = LifecyclePolicyOwner | 'EXCLUDED';
 export function classifyLifecyclePolicy(storedText: string | undefined, current: LifecyclePolicy): LifecyclePolicyOwner {
   if (storedText === undefined) return 'NONE';
   if (isSameLifecyclePolicy(storedText, current)) return 'MANAGED';
-  return carriesToolMarker(storedText) ? 'OUTDATED' : 'USER_DEFINED';
+  return isToolLifecyclePolicy(storedText) ? 'OUTDATED' : 'USER_DEFINED';
 }
 
 /**
@@ -206,7 +206,8 @@ export function policyForCount(check: ToolPolicyCheck, keptImages: number | null
   return keptImages === keepImages ? 'MANAGED' : 'OUTDATED';
 }
 
-function carriesToolMarker(storedText: string): boolean {
+/** Whether a stored policy is this tool's, of any version: every rule's description carries the marker. */
+export function isToolLifecyclePolicy(storedText: string): boolean {
   try {
     const policy: unknown = JSON.parse(storedText);
     if (!isObject(policy) || !Array.isArray(policy.rules) || policy.rules.length === 0) return false;

@@ -25,7 +25,8 @@
 // requests for other operations are counted under their own names.
 import { parseJsonObject, startAwsJsonServer, type AwsJsonRequest } from './aws-json';
 import { EcrError } from './errors';
-import { EcrOperations } from './operations';
+import type { EcrClientOptions } from '../../functions/lib/ecr-client';
+import { EcrOperations, REGION } from './operations';
 import { ECR_OPERATIONS, type ChildExecutionFault, type EcrOperation, type Registry } from './registry-file';
 import { RegistryStore } from './store';
 import { TokenBucket } from './token-bucket';
@@ -42,6 +43,8 @@ export interface EcrEndpointOptions {
 export interface EcrEndpoint {
   url: string;
   port: number;
+  /** How an ECR client reaches it (requests are not signature-checked, but the SDK signs them, so it needs credentials). */
+  clientOptions: EcrClientOptions;
   calls: Record<string, number>;
   throttled: Record<string, number>;
   /** The current state, in the registry file format. */
@@ -85,6 +88,7 @@ export async function startEcrEndpoint(registry: Registry, options: EcrEndpointO
 
   return {
     url: server.url,
+    clientOptions: { endpoint: server.url, region: REGION, credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } },
     port: server.port,
     calls,
     throttled,

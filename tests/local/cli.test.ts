@@ -6,12 +6,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { SETTINGS, SETTING_NAMES } from '../../functions/lib/settings';
 import { main } from '../../local/cli';
-import { Collect, runCli, type CliRun as Run } from './run-cli';
+import { Collect, runCli, runCliAnswering, withEnvironment, type CliRun as Run } from './run-cli';
 import { parseRegistry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint } from '../../local/ecr/server';
 import { multiPlatformRepository } from './ecr-fixtures';
@@ -43,21 +42,6 @@ beforeEach(() => {
 });
 
 /** `--aws` takes the SDK's own variables from the environment the user runs it in: this sets them for `work`. */
-async function withEnvironment<T>(environment: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
-  const apply = (values: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(values)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  apply(environment);
-  try {
-    return await work();
-  } finally {
-    apply(saved);
-  }
-}
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const registry = {
@@ -554,16 +538,7 @@ describe('command-line hygiene', () => {
   });
 
   describe('sweep --aws', () => {
-    /** The command line with a stdin that is (or is not) a terminal and answers `answer`. */
-    async function runAnswering(answer: string | undefined, args: string[]): Promise<Run> {
-      const out = new Collect();
-      const err = new Collect();
-      const stdin = Object.assign(new PassThrough(), { isTTY: answer !== undefined });
-      if (answer !== undefined) stdin.end(answer);
-      else stdin.end();
-      const code = await main(['node', 'ecr-lifecycle', ...args], { out, err, in: stdin } as unknown as Parameters<typeof main>[1]);
-      return { code, stdout: out.text, stderr: err.text };
-    }
+    const runAnswering = runCliAnswering;
 
     async function onAccount<T>(work: (calls: Record<string, number>) => Promise<T>, environment: Record<string, string | undefined> = {}): Promise<T> {
       const endpoint = await startEcrEndpoint(parseRegistry(registry));
