@@ -174,9 +174,20 @@ function credentialArn(arn: string): unknown {
   return sub(`arn:aws:secretsmanager:${r}:${a}:secret:${name.join(':')}`);
 }
 
-/** Each rule with the repository creation template that gives its repositories their prefix's policy text. */
-export function pullThroughCacheRuleResources(rules: CheckedRule[], policyText: (ecrRepositoryPrefix: string) => string): Record<string, unknown> {
+/**
+ * Each rule with the repository creation template that gives its repositories their prefix's policy text.
+ * `retainRules` keeps the rules when the stack is removed or a rule replaced: clusters pull through them, and a
+ * deleted rule fails every pull of an image not yet cached. The templates always go with the stack: kept, they
+ * would go on giving new repositories this tool's policy after the tool is gone. The credentials' secrets are
+ * never the stack's (docs/pull-through-cache-rules.md): they stay either way.
+ */
+export function pullThroughCacheRuleResources(
+  rules: CheckedRule[],
+  policyText: (ecrRepositoryPrefix: string) => string,
+  { retainRules }: { retainRules: boolean },
+): Record<string, unknown> {
   const ids = logicalIds(rules);
+  const policy = retainRules ? 'Retain' : 'Delete';
   return Object.fromEntries(
     rules.flatMap((rule, i) => {
       const template = `RepositoryCreationTemplate${ids[i]}`;
@@ -198,6 +209,8 @@ export function pullThroughCacheRuleResources(rules: CheckedRule[], policyText: 
           `PullThroughCacheRule${ids[i]}`,
           {
             Type: 'AWS::ECR::PullThroughCacheRule',
+            DeletionPolicy: policy,
+            UpdateReplacePolicy: policy,
             // The template exists before the rule, so that the first repository the rule creates gets the policy.
             DependsOn: [template],
             Properties: {
@@ -304,7 +317,7 @@ export function derive(configuration: Configuration): Derived {
     }),
     resources: {
       ...stepRoles(Object.values(STEPS), scopeResources(managedPrefixes)),
-      ...pullThroughCacheRuleResources(rules, policyText),
+      ...pullThroughCacheRuleResources(rules, policyText, { retainRules: settings.retainPullThroughCacheRules }),
     },
   };
 }

@@ -120,6 +120,13 @@ export const SETTINGS = {
     meaning: 'Per-prefix keepImages, unpulledDays and keepInUse, and repositories never touched (YAML or JSON, see Per-prefix settings); empty for none',
     run: false,
   },
+  retainPullThroughCacheRules: {
+    type: flag,
+    default: true,
+    expected: 'true or false',
+    meaning: "true: the pull-through cache rules of pullThroughCacheRulesFile stay when the stack is removed (the cache keeps serving); false: they go with it",
+    run: false,
+  },
   manageOnlyConfiguredRules: {
     type: flag,
     default: false,
@@ -164,6 +171,7 @@ export interface Settings {
   logRetentionInDays: number;
   pullThroughCacheRulesFile: string;
   settingsFile: string;
+  retainPullThroughCacheRules: boolean;
   manageOnlyConfiguredRules: boolean;
   cloudTrailEvents: boolean;
   pullThroughCacheEvents: boolean;

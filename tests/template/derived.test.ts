@@ -234,6 +234,17 @@ describe('the pull-through cache rules', () => {
     expect(readRunSettings(derived.environment).managedPrefixes).toEqual([]);
   });
 
+  test('keep the rules when the stack goes unless retainPullThroughCacheRules=false; the creation templates always go', () => {
+    const policies = (params: Record<string, string>) =>
+      Object.values(derive(withParams({ pullThroughCacheRulesFile: EXAMPLE, ...params })).resources)
+        .filter((r: any) => r.Type !== 'AWS::IAM::Role')
+        .map((r: any) => [r.Type, r.DeletionPolicy, r.UpdateReplacePolicy]);
+    const rule = (policy: string) => ['AWS::ECR::PullThroughCacheRule', policy, policy];
+    const template = ['AWS::ECR::RepositoryCreationTemplate', undefined, undefined];
+    expect(policies({})).toEqual(PREFIXES.flatMap(() => [template, rule('Retain')]));
+    expect(policies({ retainPullThroughCacheRules: 'false' })).toEqual(PREFIXES.flatMap(() => [template, rule('Delete')]));
+  });
+
   test('managing only them: the functions are told the prefixes', () => {
     expect(runSettingsOf({ pullThroughCacheRulesFile: EXAMPLE, manageOnlyConfiguredRules: true }).managedPrefixes).toEqual(PREFIXES);
   });
@@ -267,7 +278,7 @@ describe('the pull-through cache rules', () => {
       { ecrRepositoryPrefix: 'quay.io', upstreamRegistryUrl: 'quay.io' },
     ]);
     const keep: Record<string, number> = { quay: 2, 'quay.io': 5 };
-    const resources = pullThroughCacheRuleResources(rules, (prefix) => lifecyclePolicyText(keep[prefix])) as Record<string, any>;
+    const resources = pullThroughCacheRuleResources(rules, (prefix) => lifecyclePolicyText(keep[prefix]), { retainRules: true }) as Record<string, any>;
     expect(Object.keys(resources)).toEqual(['RepositoryCreationTemplateQuay', 'PullThroughCacheRuleQuay', 'RepositoryCreationTemplateQuayIo', 'PullThroughCacheRuleQuayIo']);
     expect(resources.RepositoryCreationTemplateQuay.Properties.LifecyclePolicy).toBe(lifecyclePolicyText(2));
     expect(resources.RepositoryCreationTemplateQuayIo.Properties.LifecyclePolicy).toBe(lifecyclePolicyText(5));
@@ -280,7 +291,7 @@ describe('the pull-through cache rules', () => {
       { ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io', credentialArn: arn },
       { ecrRepositoryPrefix: 'github', upstreamRegistryUrl: 'ghcr.io', credentialArn: 'arn:aws:secretsmanager:REGION:ACCOUNT:secret:ecr-pullthroughcache/github' },
     ]);
-    const resources = pullThroughCacheRuleResources(rules, () => lifecyclePolicyText(1)) as Record<string, any>;
+    const resources = pullThroughCacheRuleResources(rules, () => lifecyclePolicyText(1), { retainRules: true }) as Record<string, any>;
     expect(resources.PullThroughCacheRuleDockerHub.Properties.CredentialArn).toBe(arn);
     expect(resources.PullThroughCacheRuleGithub.Properties.CredentialArn).toEqual({
       'Fn::Sub': 'arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:ecr-pullthroughcache/github',

@@ -74,6 +74,15 @@ describe('packaged with the example rules and settings file, managing only those
     }
   });
 
+  test('keeps the rules when the stack is removed or a rule replaced, and removes the creation templates with it', () => {
+    for (const [, rule] of stack.ofType('AWS::ECR::PullThroughCacheRule')) {
+      expect([rule.DeletionPolicy, rule.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    }
+    for (const [, template] of stack.ofType('AWS::ECR::RepositoryCreationTemplate')) {
+      expect([template.DeletionPolicy, template.UpdateReplacePolicy]).toEqual([undefined, undefined]);
+    }
+  });
+
   test('creates each template before its rule, so the first cached repository already gets the policy', () => {
     for (const [, rule] of stack.ofType('AWS::ECR::PullThroughCacheRule')) {
       const [dependency] = rule.DependsOn as string[];

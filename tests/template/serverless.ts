@@ -63,6 +63,8 @@ export interface Resource {
   Properties?: Record<string, any>;
   DependsOn?: string | string[];
   Condition?: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
 }
 
 export interface Template {
