@@ -6,16 +6,53 @@ import { DescribeRegistryCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { ecrClient, type EcrClientOptions } from '../functions/lib/ecr-client';
 import { BadInput, type CliIo } from './command-input';
 
-export async function awsTarget(ecr: ECRClient): Promise<{ account: string; region: string }> {
+/** An AWS region's name: two letters, one or more words, a number (eu-west-1, us-gov-west-1, ap-southeast-5). */
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** The account and region an --aws run would change, or an Error whose message says what to try. */
+export async function awsTarget(ecr: ECRClient, profile?: string): Promise<{ account: string; region: string }> {
   try {
     // The region as the SDK resolves it: --region, then AWS_REGION, then the profile's configuration.
     const region = await ecr.config.region().catch(() => undefined);
-    if (!region) throw new Error('--aws needs a region: give --region, set AWS_REGION, or use a profile that has one');
-    const { registryId } = await ecr.send(new DescribeRegistryCommand({}));
+    const problem = regionProblem(region, profile);
+    if (problem || region === undefined) throw new Error(problem);
+    const { registryId } = await ecr.send(new DescribeRegistryCommand({})).catch((error: unknown) => {
+      throw new Error(awsProblem(error, region, profile));
+    });
     return { account: registryId ?? 'unknown', region };
   } finally {
     ecr.destroy();
   }
+}
+
+/** A region that is missing or not shaped like one, named with where it came from. */
+export function regionProblem(region: string | undefined, profile?: string): string | undefined {
+  if (!region) {
+    return profile === undefined
+      ? '--aws needs a region: give --region, set AWS_REGION, or use a profile that has one'
+      : `--aws needs a region: profile ${profile} gives none (is it in your AWS config file?); give --region or set AWS_REGION`;
+  }
+  if (!REGION_NAME.test(region)) return `region ${region} is not an AWS region name (like eu-west-1): check --region or AWS_REGION`;
+  return undefined;
+}
+
+/** What went wrong in the first call to the account, with the profile or region to check. */
+export function awsProblem(error: unknown, region: string, profile?: string): string {
+  const { name, message, code } = error as Error & { code?: string };
+  const using = profile === undefined ? 'the environment\'s AWS credentials' : `profile ${profile}`;
+  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
+    return profile === undefined
+      ? 'no AWS credentials found: give --profile NAME, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY'
+      : `no credentials for profile ${profile}: is it in your AWS config or credentials file (aws configure list-profiles)? For SSO, run aws sso login --profile ${profile}`;
+  }
+  if (code === 'ENOTFOUND' || /ENOTFOUND/.test(message)) {
+    return `cannot reach ECR in region ${region} (${message.replace(/^getaddrinfo /, '')}): is ${region} a region ECR is in? Check --region or AWS_REGION, and the network`;
+  }
+  if (/^(UnrecognizedClient|InvalidClientTokenId|ExpiredToken|InvalidSignature|SignatureDoesNotMatch)/.test(name)) {
+    return `${using} were refused in ${region} (${name}): renew them${profile === undefined ? '' : ` (aws sso login --profile ${profile})`} or choose others`;
+  }
+  if (name === 'AccessDeniedException') return `${using} may not call ecr:DescribeRegistry in ${region}: ${message}`;
+  return `${name} from ECR in ${region} with ${using}: ${message}`;
 }
 
 export interface AwsRun {
@@ -41,7 +78,7 @@ export async function confirmedAwsAccount(run: AwsRun, io: CliIo, { command, doi
     ...(run.profile === undefined ? {} : { profile: run.profile }),
     ...(run.region === undefined ? {} : { region: run.region }),
   };
-  const target = await awsTarget(ecrClient(account)).catch((error: Error) => {
+  const target = await awsTarget(ecrClient(account), run.profile).catch((error: Error) => {
     throw new BadInput(error.message);
   });
   io.err.write(`${doing} of account ${target.account} in ${target.region}${run.dryRun ? ' (dry run)' : ''}\n`);

@@ -2,6 +2,7 @@
 // line prints (as `ecr-lifecycle: <line>`, exit 2), or with nothing when the argument is fine.
 import { closeSync, constants, openSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { nearestName } from '../functions/lib/nearest-name';
 
 /** `2026-11-28T00:00:00Z`, `2026-11-28T00:00Z`, `2026-11-28T00:00:00.5+02:00`: a time of day and a zone. */
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
@@ -122,4 +123,20 @@ function statOrUndefined(file: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `policy --prefix P` for a prefix no rule of the rules file and no entry of the settings file has: the policy is
+ * the stage's, which is right for a rule made elsewhere but wrong for a typo, so say so and name the nearest one.
+ */
+export function unknownPrefixWarning(prefix: string, knownPrefixes: readonly string[]): string | undefined {
+  if (knownPrefixes.includes(prefix)) return undefined;
+  if (knownPrefixes.length === 0) {
+    return `no pullThroughCacheRulesFile or settingsFile names prefixes, so ${prefix} takes the stage's settings: this is the stage's policy`;
+  }
+  const nearest = nearestName(prefix, [...new Set(knownPrefixes)]);
+  return (
+    `no rule of pullThroughCacheRulesFile and no entry of settingsFile has the prefix ${prefix}` +
+    `${nearest ? ` (did you mean ${nearest}?)` : ` (they have ${[...new Set(knownPrefixes)].join(', ')})`}: this is the stage's policy`
+  );
 }

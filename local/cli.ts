@@ -9,16 +9,17 @@ import type { Report } from '../functions/lib/report';
 import { DEFAULT_STAGE, SettingsError, parseSettings, type RunSettings, type Settings } from '../functions/lib/settings';
 import type { RepositoryPage } from '../functions/steps/list-cached-repositories';
 import { serializeRegistry } from './ecr/registry-file';
-import { startEcrEndpoint } from './ecr/server';
+import { startEcrEndpoint, type EcrEndpoint } from './ecr/server';
 import { exitStatus, formatSummary, summarize } from './report-format';
 import { PROJECT_ROOT, runSweep, type ExecutionEvent, type LocalExecution } from './runner';
 import { confirmedAwsAccount } from './aws-target';
 import { removePoliciesCommand, type RemovePoliciesOptions } from './remove-policies';
 import { BadInput, DEMO_REGISTRY, loadRegistry, registryArgument, type CliIo } from './command-input';
-import { futureReferenceTimeProblem, listenProblem, outputFileProblem, referenceTimeProblem, sameFileProblem } from './cli-checks';
+import { futureReferenceTimeProblem, listenProblem, outputFileProblem, referenceTimeProblem, sameFileProblem, unknownPrefixWarning } from './cli-checks';
 import { planRecorder } from './plan';
 import { BadEvent, sweepEvent } from './event-sweep';
 import { ConfigurationError, configuredRunSettings } from '../deploy/derived';
+import type { CheckedRule } from '../functions/lib/pull-through-cache-rules';
 import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX } from '../functions/lib/cached-repositories';
 import { prefixSettings } from '../functions/lib/repository-settings';
 import { RulesInputError, rulesCommand, type RulesOptions } from './rules-command';
@@ -122,11 +123,14 @@ function buildProgram(io: CliIo): Command {
     .exitOverride()
     .action((options: { prefix?: string; param: Record<string, string> }) => {
       const settings = stageSettings(options.param);
-      const { repositorySettings } = runSettingsOf(settings);
+      const { run, rules } = configurationOf(settings);
       if (options.prefix !== undefined && options.prefix !== ROOT_PREFIX && !ECR_REPOSITORY_PREFIX.test(options.prefix)) {
         throw new BadInput(`--prefix ${options.prefix} is not a pull-through cache prefix (2..30 characters of [a-z0-9._/-], or ${ROOT_PREFIX})`);
       }
-      const { keepImages } = options.prefix === undefined ? settings : prefixSettings(repositorySettings, settings, options.prefix);
+      const known = [...rules.map((rule) => rule.ecrRepositoryPrefix), ...Object.keys(run.repositorySettings.prefixes)];
+      const warning = options.prefix === undefined ? undefined : unknownPrefixWarning(options.prefix, known);
+      if (warning) io.err.write(`ecr-lifecycle: warning: ${warning}\n`);
+      const { keepImages } = options.prefix === undefined ? settings : prefixSettings(run.repositorySettings, settings, options.prefix);
       io.out.write(`${lifecyclePolicyText(keepImages)}\n`);
     });
 
@@ -178,15 +182,18 @@ function buildProgram(io: CliIo): Command {
   program
     .command('serve')
     .description('run the embedded ECR endpoint in the foreground, for other clients (aws ecr ... --endpoint-url URL)')
-    .requiredOption('--registry <file>', 'registry file to seed it with')
+    .option('--registry <file>', 'registry file to seed it with')
+    .option('--demo', 'seed it with the bundled demo registry (fixtures/demo-registry.json)')
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', port)
     .exitOverride()
-    .action(async (options: { registry: string; port?: number }) => {
-      const endpoint = await startEcrEndpoint(loadRegistry(options.registry), { port: options.port }).catch((error: unknown) => {
+    .action(async (options: { registry?: string; demo?: boolean; port?: number }) => {
+      if (Boolean(options.registry) === Boolean(options.demo)) throw new BadInput('serve needs exactly one of --registry FILE, --demo');
+      const registry = loadRegistry(registryArgument(options)[1] as string);
+      const endpoint = await startEcrEndpoint(registry, { port: options.port }).catch((error: unknown) => {
         const problem = listenProblem(error, options.port);
         throw problem ? new BadInput(problem) : error;
       });
-      io.out.write(`Embedded ECR endpoint: ${endpoint.url}\nTry: aws ecr describe-repositories --endpoint-url ${endpoint.url} --region us-east-1\nCtrl-C stops it.\n`);
+      io.out.write(`Embedded ECR endpoint: ${endpoint.url}\nTry: ${awsCliHint(endpoint)}\nCtrl-C stops it.\n`);
       await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
       await endpoint.close();
     });
@@ -258,20 +265,27 @@ function stageSettings(param: Record<string, string>): Settings {
   try {
     return parseSettings(param);
   } catch (error) {
-    throw error instanceof SettingsError ? new BadInput(error.message) : error;
+    throw error instanceof SettingsError ? new BadInput(configurationProblems(error.problems)) : error;
   }
 }
 
 /**
  * What the steps read, derived as packaging derives it: with the rules file's prefixes when the stage manages only
- * those, and the settings file's per-prefix settings and exclusions.
+ * those, and the settings file's per-prefix settings and exclusions; and the rules themselves.
  */
-function runSettingsOf(settings: Settings, stage?: string): RunSettings {
+function configurationOf(settings: Settings, stage?: string): { run: RunSettings; rules: CheckedRule[] } {
   try {
-    return configuredRunSettings(settings, stage).run;
+    return configuredRunSettings(settings, stage);
   } catch (error) {
-    throw error instanceof ConfigurationError ? new BadInput(error.problems.join('; ')) : error;
+    throw error instanceof ConfigurationError ? new BadInput(configurationProblems(error.problems)) : error;
   }
+}
+
+const runSettingsOf = (settings: Settings, stage?: string): RunSettings => configurationOf(settings, stage).run;
+
+/** One problem on its line; several as packaging prints them, one per line under a heading. */
+function configurationProblems(problems: string[]): string {
+  return problems.length === 1 ? problems[0] : `invalid configuration:\n  ${problems.join('\n  ')}`;
 }
 
 /**
@@ -311,6 +325,18 @@ function progressLine(err: NodeJS.WritableStream & { isTTY?: boolean }) {
       if (tty) err.write('\r\x1b[K');
     },
   };
+}
+
+/**
+ * An AWS CLI command that works against the endpoint as printed: the CLI signs every request, so it needs some
+ * credentials (the endpoint does not check them) and a region, which a machine without AWS set up lacks.
+ */
+function awsCliHint(endpoint: EcrEndpoint): string {
+  const { credentials, region } = endpoint.clientOptions as { credentials: { accessKeyId: string; secretAccessKey: string }; region: string };
+  return (
+    `AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey} ` +
+    `aws ecr describe-repositories --endpoint-url ${endpoint.url} --region ${region}`
+  );
 }
 
 function collectParam(value: string, previous: Record<string, string>): Record<string, string> {

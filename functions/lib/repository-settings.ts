@@ -21,6 +21,15 @@ const FILE_FIELDS = ['prefixes', 'exclude', '$comment'];
 
 /** Reads a settings file; an empty file is an empty settings set. Throws a SettingsError listing every problem. */
 export function parseSettingsFile(text: string, fileName?: string): SettingsFile {
+  const where = (problems: string[]) => (fileName ? problems.map((problem) => `${fileName}: ${problem}`) : problems);
+  // A .json file is JSON, not the YAML that reads it too: YAML would let a trailing comma or a comment through.
+  if (fileName?.toLowerCase().endsWith('.json')) {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      throw new SettingsError(where([`not JSON (${(error as Error).message})`]));
+    }
+  }
   const document = parseDocument(text);
   const problems = document.errors.map((error) => {
     const [position] = error.linePos ?? [];
@@ -40,7 +49,7 @@ export function parseSettingsFile(text: string, fileName?: string): SettingsFile
       problems.push(`not YAML or JSON (${(error as Error).message})`);
     }
   }
-  if (problems.length > 0) throw new SettingsError(fileName ? problems.map((problem) => `${fileName}: ${problem}`) : problems);
+  if (problems.length > 0) throw new SettingsError(where(problems));
   return settings;
 }
 
@@ -176,8 +185,9 @@ function readPrefixes(data: unknown, prefixes: SettingsFile['prefixes'], problem
         problems.push(`${at}: unknown field ${JSON.stringify(field)}; a prefix has ${PREFIX_SETTINGS.join(', ')}`);
         continue;
       }
-      const parsed = SETTINGS[name].type.safeParse(value);
-      if (parsed.success) Object.assign(prefixes[prefix], { [name]: parsed.data });
+      // A file states types: "3" is text, not the number 3 (the stage settings read text, since --param gives text).
+      const parsed = typeof value === typeof SETTINGS[name].default ? SETTINGS[name].type.safeParse(value) : undefined;
+      if (parsed?.success) Object.assign(prefixes[prefix], { [name]: parsed.data });
       else problems.push(`${at}.${name} must be ${SETTINGS[name].expected}, got ${shown(value)}`);
     }
   }

@@ -2,6 +2,7 @@
 // tool starts here: `serverless package/deploy` (--param, params.<stage>), the command line's --param, and the
 // Lambda environment, which carries the settings the steps need as one JSON variable read back by this schema.
 import { z } from 'zod';
+import { nearestName } from './nearest-name';
 
 // CloudWatch Logs accepts only these retention periods.
 const LOG_RETENTION_DAYS = [
@@ -208,22 +209,8 @@ export function parseSettings(raw: Record<string, unknown>): Settings {
 }
 
 function suggestion(name: string): string {
-  const nearest = SETTING_NAMES.map((valid) => ({ valid, distance: editDistance(name.toLowerCase(), valid.toLowerCase()) })).sort(
-    (a, b) => a.distance - b.distance,
-  )[0];
-  return nearest.distance <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean ${nearest.valid}?)` : ` (settings: ${SETTING_NAMES.join(', ')})`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
+  const nearest = nearestName(name, SETTING_NAMES);
+  return nearest ? ` (did you mean ${nearest}?)` : ` (settings: ${SETTING_NAMES.join(', ')})`;
 }
 
 /**

@@ -49,18 +49,21 @@ test('sweep leaves in --registry-out exactly what the settings file demands, rep
   expect(after['quay/acme/api'].images).toHaveLength(1);
 });
 
-test('a bad settings file exits 2 with every problem on one line, and nothing is written', async () => {
+test('a bad settings file exits 2 with every problem on a line of its own, and nothing is written', async () => {
   writeFileSync(file('bad.yml'), 'prefixes:\n  docker-hub: { keepImages: 0, unpulledDays: -1 }\nexclude: ["quay/**/**"]\nexcludes: []\n');
   const { code, stdout, stderr } = await run(
     'sweep', '--registry', file('registry.json'), '--param', `settingsFile=${file('bad.yml')}`, '--registry-out', file('out.json'),
   );
   expect(code).toBe(2);
   expect(stdout).toBe('');
-  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(stderr).toContain('unknown field "excludes"');
-  expect(stderr).toContain('prefixes.docker-hub.keepImages must be a whole number from 1 to 1000, got 0');
-  expect(stderr).toContain('prefixes.docker-hub.unpulledDays must be a whole number from 0 to 3650, got -1');
-  expect(stderr).toContain('exclude[0] "quay/**/**"');
+  const [heading, ...problems] = stderr.trimEnd().split('\n');
+  expect(heading).toBe('ecr-lifecycle: invalid configuration:');
+  expect(problems).toEqual([
+    expect.stringMatching(/^  .*bad\.yml: unknown field "excludes"/),
+    expect.stringMatching(/^  .*bad\.yml: prefixes\.docker-hub\.keepImages must be a whole number from 1 to 1000, got 0$/),
+    expect.stringMatching(/^  .*bad\.yml: prefixes\.docker-hub\.unpulledDays must be a whole number from 0 to 3650, got -1$/),
+    expect.stringMatching(/^  .*bad\.yml: exclude\[0\] "quay\/\*\*\/\*\*"/),
+  ]);
   expect(existsSync(file('out.json'))).toBe(false);
 });
 

@@ -102,6 +102,26 @@ exclude:
     ]);
   });
 
+  it('takes the types a file states: a number written as text, or a flag for a number, is refused', () => {
+    expect(problems('prefixes: { docker-hub: { keepImages: "3", unpulledDays: true } }')).toEqual([
+      'prefixes.docker-hub.keepImages must be a whole number from 1 to 1000, got "3"',
+      'prefixes.docker-hub.unpulledDays must be a whole number from 0 to 3650, got true',
+    ]);
+    expect(problems('{"prefixes": {"k8s": {"unpulledDays": "0"}}}', 'settings.json')).toEqual([
+      'settings.json: prefixes.k8s.unpulledDays must be a whole number from 0 to 3650, got "0"',
+    ]);
+  });
+
+  it.each([
+    ['a trailing comma', '{"prefixes": {"k8s": {"keepImages": 2},}}'],
+    ['a comment', '{"prefixes": {}} # keep all'],
+    ['unquoted keys', '{prefixes: {}}'],
+  ])('reads a .json file as JSON: %s is refused, naming the file', (_, text) => {
+    expect(problems(text, 'config/prod.settings.json')).toEqual([expect.stringMatching(/^config\/prod\.settings\.json: not JSON \(.+\)$/)]);
+    // The same text in a .yml file is YAML, which accepts it.
+    expect(() => parseSettingsFile(text, 'config/prod.settings.yml')).not.toThrow();
+  });
+
   it('names the file in every problem when it is given', () => {
     expect(problems('prefixes: { k8s: { keepImages: 1001 } }\nexclude: [""]', 'settings/prod.yml')).toEqual([
       'settings/prod.yml: prefixes.k8s.keepImages must be a whole number from 1 to 1000, got 1001',
