@@ -3,13 +3,16 @@
 // --latency-ms; prints each run's wall time and speed-up over the baseline; counts the parent's state transitions,
 // the Distributed Map's child executions and the Lambda invocations, and prices them per 10,000 cached
 // repositories with FACTS.md's us-east-1 prices. Lambda durations cannot be measured here, so the per-invocation
-// duration is a stated assumption, printed with the result.
-//   npm run benchmark -- [repositories=2000] [--latency-ms 50] [--max-concurrency N ...]
+// duration is a stated assumption, printed with the result. With --throttle the embedded ECR answers calls beyond
+// that rate (over all calls) with ThrottlingException, and each run's wall time is printed beside the ideal: the
+// calls that succeeded divided by the rate, the least time ECR lets those calls take.
+//   npm run benchmark -- [repositories=2000] [--latency-ms 50] [--max-concurrency N ...] [--throttle CALLS_PER_SECOND]
 import { createHash } from 'node:crypto';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { REPOSITORIES_AT_ONCE } from '../functions/lib/limits';
 import { parseSettings, runSettings } from '../functions/lib/settings';
 import type { Registry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
@@ -26,7 +29,7 @@ const PRICE = {
 /** A warm Lambda that makes one or two ECR calls; an Express child is billed in 64 MB steps. */
 const ASSUMED = { lambdaSeconds: 0.1, expressMemoryGb: 64 / 1024 };
 
-function syntheticRegistry(repositories: number, latencyMs: number): Registry {
+function syntheticRegistry(repositories: number, latencyMs: number, throttle: number | undefined): Registry {
   const digest = (seed: string) => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
   return {
     pullThroughCacheRules: [{ ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io' }],
@@ -38,6 +41,7 @@ function syntheticRegistry(repositories: number, latencyMs: number): Registry {
       ],
     })),
     latencyMs,
+    ...(throttle === undefined ? {} : { throttle: { ratePerSecond: throttle } }),
   } as Registry;
 }
 
@@ -59,12 +63,15 @@ interface Measured {
   parentTransitions: number;
   children: number;
   invocations: Record<string, number>;
+  /** ECR calls answered, and of those the ones answered with ThrottlingException. */
+  calls: number;
+  throttledCalls: number;
 }
 
 /** One sweep of a fresh synthetic registry at this maxConcurrency. */
-async function measure(repositories: number, latencyMs: number, maxConcurrency: number): Promise<Measured> {
-  const endpoint = await startEcrEndpoint(syntheticRegistry(repositories, latencyMs));
-  const measured: Measured = { maxConcurrency, status: '', seconds: 0, parentTransitions: 0, children: 0, invocations: {} };
+async function measure(repositories: number, latencyMs: number, maxConcurrency: number, throttle: number | undefined): Promise<Measured> {
+  const endpoint = await startEcrEndpoint(syntheticRegistry(repositories, latencyMs, throttle));
+  const measured: Measured = { maxConcurrency, status: '', seconds: 0, parentTransitions: 0, children: 0, invocations: {}, calls: 0, throttledCalls: 0 };
   const started = Date.now();
   try {
     const execution = await runSweep({
@@ -82,6 +89,9 @@ async function measure(repositories: number, latencyMs: number, maxConcurrency: 
     measured.status = execution.status;
   } finally {
     measured.seconds = (Date.now() - started) / 1000;
+    const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    measured.calls = sum(endpoint.calls);
+    measured.throttledCalls = sum(endpoint.throttled);
     await endpoint.close();
   }
   return measured;
@@ -93,8 +103,8 @@ function costPer10k(run: Measured, repositories: number) {
   const standard = (run.parentTransitions + run.children) * PRICE.standardTransition;
   const { invocations, children } = run;
   const childInvocations = (invocations.CheckLifecyclePolicy ?? 0) + (invocations.PutLifecyclePolicy ?? 0) + (invocations.ExpireUnpulledImages ?? 0);
-  // The inline Map inside each child runs this many repositories at once.
-  const inlineConcurrency = Number(readDefinition().States.ManageRepositories.ItemProcessor.States.ManageEachRepository.MaxConcurrency);
+  // The inline Map inside each child runs this many repositories at once, unless throttling lowered it.
+  const inlineConcurrency = REPOSITORIES_AT_ONCE;
   const perChild = children === 0 ? 0 : childInvocations / children;
   // A child runs its repositories' invocations inlineConcurrency at a time, at least one invocation's length.
   const childSeconds = children === 0 ? 0 : Math.max(1, perChild / inlineConcurrency) * ASSUMED.lambdaSeconds;
@@ -108,31 +118,42 @@ function costPer10k(run: Measured, repositories: number) {
   return { standard: per10k(standard), express: per10k(express), lambda: per10k(lambda), total: per10k(standard + express + lambda), childSeconds };
 }
 
+/** The least time ECR lets the calls that succeeded take at its rate, and how far the run was from it. */
+function idealColumns(run: Measured, throttle: number): string[] {
+  const ideal = (run.calls - run.throttledCalls) / throttle;
+  return [ideal.toFixed(1).padStart(8), (run.seconds / ideal).toFixed(2).padStart(8), String(run.throttledCalls).padStart(16)];
+}
+
 function options(argv: string[]) {
   const command = new Command('benchmark')
     .argument('[repositories]', 'cached repositories in the synthetic registry', '2000')
     .option('--latency-ms <ms>', 'delay of every ECR call', '50')
     .option('--max-concurrency <n...>', 'maxConcurrency to run at (repeatable; 1, the baseline, is always run)', ['4', '16'])
+    .option('--throttle <calls-per-second>', 'throttle the embedded ECR to this many calls a second over all calls, as a busy account would')
     .exitOverride()
     .parse(argv, { from: 'user' });
   const repositories = Number(command.processedArgs[0]);
   const latencyMs = Number(command.opts().latencyMs);
   const concurrencies = (command.opts().maxConcurrency as string[]).map(Number);
-  const usage = 'usage: benchmark [repositories] [--latency-ms N] [--max-concurrency N ...]';
+  const throttle = command.opts().throttle === undefined ? undefined : Number(command.opts().throttle);
+  const usage = 'usage: benchmark [repositories] [--latency-ms N] [--max-concurrency N ...] [--throttle CALLS_PER_SECOND]';
   if (!Number.isInteger(repositories) || repositories < 1 || !Number.isInteger(latencyMs) || latencyMs < 0) throw new Error(usage);
+  if (throttle !== undefined && !(throttle > 0)) throw new Error(usage);
   if (concurrencies.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(usage);
   // The baseline first: every speed-up is against maxConcurrency 1.
-  return { repositories, latencyMs, concurrencies: [...new Set([1, ...concurrencies])].sort((a, b) => a - b) };
+  return { repositories, latencyMs, throttle, concurrencies: [...new Set([1, ...concurrencies])].sort((a, b) => a - b) };
 }
 
 async function main() {
-  const { repositories, latencyMs, concurrencies } = options(process.argv.slice(2));
+  const { repositories, latencyMs, throttle, concurrencies } = options(process.argv.slice(2));
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  out(`Sweep of ${repositories} cached repositories, ${latencyMs} ms per ECR call, on this machine (cost assumes ${ASSUMED.lambdaSeconds} s per Lambda invocation)`);
-  out('maxConcurrency  status     wall s  speed-up  per unit  children  transitions  invocations  $ per 10,000');
+  const throttled = throttle === undefined ? '' : `, ECR throttled to ${throttle} calls/s`;
+  out(`Sweep of ${repositories} cached repositories, ${latencyMs} ms per ECR call${throttled}, on this machine (cost assumes ${ASSUMED.lambdaSeconds} s per Lambda invocation)`);
+  const ideal = throttle === undefined ? '' : '  ideal s  x ideal  throttled calls';
+  out(`maxConcurrency  status     wall s  speed-up  per unit  children  transitions  invocations  $ per 10,000${ideal}`);
   let baseline: number | undefined;
   for (const maxConcurrency of concurrencies) {
-    const run = await measure(repositories, latencyMs, maxConcurrency);
+    const run = await measure(repositories, latencyMs, maxConcurrency, throttle);
     baseline ??= run.seconds;
     const speedUp = baseline / run.seconds;
     const invocations = Object.values(run.invocations).reduce((a, b) => a + b, 0);
@@ -148,6 +169,7 @@ async function main() {
         String(run.parentTransitions + run.children).padStart(12),
         String(invocations).padStart(12),
         `$${cost.total.toFixed(4)}`.padStart(13),
+        ...(throttle === undefined ? [] : idealColumns(run, throttle)),
       ].join(' '),
     );
     if (maxConcurrency === concurrencies.at(-1)) {

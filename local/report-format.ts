@@ -1,7 +1,8 @@
 // How a sweep's outcome reads on a terminal: a short table of counts; what the run deletes, what ECR's evaluation of
 // the tool's policies then expires within 24 hours and how many of those images are in use, and the storage both
-// free; what each cache holds; then the repositories that failed with their errors.
+// free; what each cache holds; how ECR's throttling slowed it; then the repositories that failed with their errors.
 import type { CacheContents, CacheFigures } from '../functions/lib/cache-contents';
+import type { Throttling } from '../functions/lib/congestion';
 import { emptyReport, type Report } from '../functions/lib/report';
 import { formatBytes, monthlyStorageSaving } from '../functions/lib/storage';
 import type { LocalExecution } from './runner';
@@ -89,6 +90,7 @@ export function formatSummary(s: SweepSummary): string {
     );
   }
   if (s.cache.prefixes.length > 0) lines.push('', ...cacheTable(s.cache, s.dryRun));
+  if (r.throttling && r.throttling.throttledRepositories > 0) lines.push('', ...throttlingLines(r.throttling));
   if (r.failed > 0) {
     lines.push('', 'Failed repositories:', ...r.failedRepositories.map(({ repositoryName, error }) => `  ${repositoryName}: ${error}`));
     if (r.failed > r.failedRepositories.length) lines.push(`  ... and ${r.failed - r.failedRepositories.length} more`);
@@ -96,6 +98,15 @@ export function formatSummary(s: SweepSummary): string {
   if (s.status === 'FAILED' && r.failed === 0) lines.push('', `Execution failed: ${s.error}: ${s.cause}`);
   if (s.warnings.length > 0) lines.push('', 'Warnings:', ...s.warnings.map((warning) => `  ${warning}`));
   return lines.join('\n');
+}
+
+/** How ECR's throttling slowed the sweep: only said when it did. */
+function throttlingLines(t: Throttling): string[] {
+  const rounds = `${t.rounds} extra ${t.rounds === 1 ? 'round' : 'rounds'}`;
+  return [
+    `ECR throttled ${t.throttledRepositories} ${t.throttledRepositories === 1 ? 'repository' : 'repositories'} beyond their retries: ${rounds} at lower concurrency`,
+    `  settled at maxConcurrency ${t.maxConcurrency}, ${t.repositoriesAtOnce} repositories at once (lowest ${t.lowestMaxConcurrency} and ${t.lowestRepositoriesAtOnce})`,
+  ];
 }
 
 /**

@@ -1,13 +1,15 @@
 // Runs the deployed state machine definition (statemachines/sweep.asl.yml) on this machine with
 // aws-local-stepfunctions. Each Task state is bound to the step its Fn::GetAtt names (functions/steps), called
-// in-process with a context of that function's own: its own ECR client (the embedded endpoint, or AWS), a logger
-// that names the function on every line, and the run settings given here.
+// in-process with a context of that function's own: a logger that names the function on every line, the run
+// settings given here, and an ECR client (the embedded endpoint, or AWS) of the execution environment the
+// invocation runs in, as on Lambda (ExecutionEnvironments below).
 import './promise-with-resolvers';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { parse } from 'yaml';
-import { ecrClient, type EcrClientOptions } from '../functions/lib/ecr-client';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { ecrClient, publishThrottledCalls, type EcrClientOptions } from '../functions/lib/ecr-client';
 import { tallyPage, type Report } from '../functions/lib/report';
 import { parseSettings, runSettings, type RunSettings } from '../functions/lib/settings';
 import type { Step, StepContext } from '../functions/lib/step';
@@ -74,16 +76,45 @@ type WorkflowStepName = keyof typeof WORKFLOW_STEPS;
 
 export const DEFAULT_RUN_SETTINGS: RunSettings = runSettings(parseSettings({}));
 
-/** The context one function's step gets in a local run. */
-export function localStepContext(functionName: string, options: Pick<RunOptions, 'settings' | 'ecr' | 'logTo' | 'onLog'>): StepContext {
+/** What one function's invocations share in a local run; each takes its ECR client from ExecutionEnvironments. */
+function localStepContext(functionName: string, options: Pick<RunOptions, 'settings' | 'logTo' | 'onLog'>): Omit<StepContext, 'ecr'> {
   return {
     settings: options.settings ?? DEFAULT_RUN_SETTINGS,
-    // On Lambda each invocation in flight has a client of its own; here one client serves every invocation of the
-    // function, so it must not queue them behind the SDK's default of 50 sockets.
-    ecr: ecrClient({ ...options.ecr, requestHandler: { httpAgent: { keepAlive: true, maxSockets: Infinity } } }),
     logger: new LocalStepLogger({ persistentKeys: { function_name: functionName } }, { onLine: options.onLog, printTo: options.logTo }),
     metrics: localMetrics(options.settings?.stage ?? DEFAULT_RUN_SETTINGS.stage, options.logTo),
   };
+}
+
+/**
+ * A function's execution environments, as Lambda keeps them: each serves one invocation at a time, a free one is
+ * reused, and one more is started when all are busy. Each has its ECR client, made once as at a cold start, and
+ * with it the SDK's retry quota and any client-side state: a local run's invocations learn no more of ECR's
+ * throttling from each other than Lambda's do.
+ */
+class ExecutionEnvironments {
+  private readonly free: ECRClient[] = [];
+  private readonly all: ECRClient[] = [];
+
+  constructor(private readonly options: EcrClientOptions | undefined) {}
+
+  take(): ECRClient {
+    const client = this.free.pop();
+    if (client) return client;
+    // The environments share one pool of sockets, which holds no state of ECR's throttling and keeps a client's
+    // start cheap on this one CPU thread; it must then not queue them behind the SDK's default of 50 sockets.
+    const requestHandler = this.all[0]?.config.requestHandler ?? { httpAgent: { keepAlive: true, maxSockets: Infinity } };
+    const started = ecrClient({ ...this.options, requestHandler });
+    this.all.push(started);
+    return started;
+  }
+
+  release(client: ECRClient): void {
+    this.free.push(client);
+  }
+
+  destroy(): void {
+    for (const client of this.all) client.destroy();
+  }
 }
 
 /**
@@ -116,11 +147,11 @@ export function readDefinition(): Json {
 export async function runSweep(options: RunOptions): Promise<LocalExecution> {
   const definition = readDefinition();
   const tasks = taskFunctions(definition);
-  const contexts = new Map<WorkflowStepName, StepContext>(
-    [...new Set(Object.values(tasks))].map((key) => [key, localStepContext(key, options)]),
+  const functions = new Map(
+    [...new Set(Object.values(tasks))].map((key) => [key, { context: localStepContext(key, options), environments: new ExecutionEnvironments(options.ecr) }]),
   );
   const handlers = Object.fromEntries(
-    Object.entries(tasks).map(([state, key]) => [state, invoker(WORKFLOW_STEPS[key] as Step<unknown, unknown>, contexts.get(key)!)]),
+    Object.entries(tasks).map(([state, key]) => [state, invoker(WORKFLOW_STEPS[key] as Step<unknown, unknown>, functions.get(key)!)]),
   );
   const retryIntervalOverrides =
     options.retryDelayMs === undefined ? undefined : Object.fromEntries(Object.keys(tasks).map((name) => [name, options.retryDelayMs!]));
@@ -152,7 +183,7 @@ export async function runSweep(options: RunOptions): Promise<LocalExecution> {
     const failedReport = finalAttempt ? finalAttemptReport(finalAttempt) : report;
     return { status: 'FAILED', error: cause?.name ?? error.name, cause: cause?.message ?? error.message, report: failedReport, prefixesWithoutRule };
   } finally {
-    for (const context of contexts.values()) context.ecr.destroy();
+    for (const { environments } of functions.values()) environments.destroy();
   }
 }
 
@@ -200,9 +231,18 @@ function finalAttemptReport({ report, ecrRepositoryPrefixes, batches, results }:
 }
 
 /** A Lambda's input and output cross the wire as JSON: nothing else survives on AWS, so nothing else may here. */
-function invoker(step: Step<unknown, unknown>, context: StepContext): (input: any) => Promise<any> {
+function invoker(
+  step: Step<unknown, unknown>,
+  { context, environments }: { context: Omit<StepContext, 'ecr'>; environments: ExecutionEnvironments },
+): (input: any) => Promise<any> {
   return async (input) => {
-    const output = await step.run(JSON.parse(JSON.stringify(input)), context);
-    return output === undefined ? null : JSON.parse(JSON.stringify(output));
+    const ecr = environments.take();
+    try {
+      const output = await step.run(JSON.parse(JSON.stringify(input)), { ...context, ecr });
+      return output === undefined ? null : JSON.parse(JSON.stringify(output));
+    } finally {
+      publishThrottledCalls(ecr, context.metrics);
+      environments.release(ecr);
+    }
   };
 }

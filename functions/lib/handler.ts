@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { ecrClient } from './ecr-client';
+import { ecrClient, publishThrottledCalls } from './ecr-client';
 import { createLogger, createMetrics } from './logger';
 import { readRunSettings } from './run-settings';
 import type { Step, StepContext } from './step';
@@ -19,5 +19,15 @@ export function lambdaHandler<I, O>(step: Step<I, O>): middy.MiddyfiedHandler<I,
 export function lambdaHandler<I, O, C extends { logger: Logger }>(step: Step<I, O, C>, context: C): middy.MiddyfiedHandler<I, O, Error, Context>;
 export function lambdaHandler<I, O, C extends { logger: Logger }>(step: Step<I, O, C>, context?: C) {
   const built = context ?? (lambdaStepContext() as unknown as C);
-  return middy<I, O, Error, Context>(async (input: I) => step.run(input, built)).use(injectLambdaContext(built.logger));
+  return middy<I, O, Error, Context>(async (input: I) => {
+    try {
+      return await step.run(input, built);
+    } finally {
+      if (isEcrStepContext(built)) publishThrottledCalls(built.ecr, built.metrics);
+    }
+  }).use(injectLambdaContext(built.logger));
+}
+
+function isEcrStepContext(context: object): context is StepContext {
+  return 'ecr' in context && 'metrics' in context;
 }

@@ -2,6 +2,7 @@
 // page's results are added to the running report between pages, with what each cache holds (cache-contents.ts).
 import { addRepository, emptyCache, withPrefixes, type CacheContents, type CacheFigures, type CacheMembership } from './cache-contents';
 import { cachePrefixOf } from './cached-repositories';
+import { CONGESTION_ERRORS, type Throttling } from './congestion';
 import type { RepositoryCheck } from './lifecycle-policy';
 
 /** What ECR's next lifecycle evaluation expires under the tool's policy after the sweep (none for a repository left alone). */
@@ -66,6 +67,8 @@ export interface Report {
    * figures: `failed` and `skipped` count it.
    */
   cache: CacheContents;
+  /** How ECR's throttling slowed the sweep (functions/lib/congestion.ts); null before the first tally. */
+  throttling: Throttling | null;
 }
 
 export interface FailedRepository {
@@ -84,7 +87,7 @@ export function emptyReport(): Report {
   return {
     scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, excluded: 0, skipped: 0, imagesExpired: 0, bytesExpired: 0,
     policyImagesExpired: 0, policyBytesExpired: 0, policyImagesInUse: 0, repositoriesWithPolicyNotes: 0, failed: 0,
-    failedRepositories: [], cache: emptyCache(),
+    failedRepositories: [], cache: emptyCache(), throttling: null,
   };
 }
 
@@ -138,8 +141,23 @@ function isRepositoryResult(value: unknown): value is RepositoryResult {
   return typeof value === 'object' && value !== null && typeof (value as { repositoryName?: unknown }).repositoryName === 'string';
 }
 
-/** Adds one page of results (or the final attempt's) to the running report; `null` is the report before any page. */
-export function tallyPage(report: Report | null, page: PageResults): Report {
+/**
+ * The repositories whose own steps ended throttled (or timed out) after every retry: they may go again, slower. A
+ * child execution that failed whole is not among them: its repositories are counted failed, as any other failure.
+ */
+export function throttledRepositories(page: Pick<PageResults, 'results'>): string[] {
+  return page.results
+    .filter(Array.isArray)
+    .flat()
+    .filter((result): result is RepositoryResult => isRepositoryResult(result) && 'error' in result && CONGESTION_ERRORS.includes(result.error))
+    .map((result) => result.repositoryName);
+}
+
+/**
+ * Adds one page of results (or the final attempt's) to the running report; `null` is the report before any page.
+ * The repositories in `goAgain` (throttled ones, given an extra round) are counted when that round ends, not now.
+ */
+export function tallyPage(report: Report | null, page: PageResults, goAgain: ReadonlySet<string> = new Set()): Report {
   const before = report ?? emptyReport();
   const next: Report = { ...before, failedRepositories: [...before.failedRepositories], cache: withPrefixes(before.cache, page.ecrRepositoryPrefixes) };
   if (page.finalAttempt) {
@@ -149,6 +167,7 @@ export function tallyPage(report: Report | null, page: PageResults): Report {
   next.scanned += page.scanned;
   next.cached += page.cached;
   for (const result of pageOutcomes(page)) {
+    if (goAgain.has(result.repositoryName)) continue;
     if ('error' in result) {
       next.failed += 1;
       if (next.failedRepositories.length < MAX_FAILED_NAMES) next.failedRepositories.push({ repositoryName: result.repositoryName, error: result.error });
@@ -196,6 +215,10 @@ export interface PageMetrics {
    * shows only in the execution (it ends FAILED): a final attempt that fails never reaches the tally.
    */
   RepositoriesFailedFirstPass: number;
+  /** Repositories whose steps ended throttled after every retry (each time they did). */
+  ThrottledRepositories: number;
+  /** Extra rounds run for throttled repositories. */
+  ThrottlingRounds: number;
 }
 
 /** The change one tally made to the report, as metrics; the final attempt's tally adds no first-pass failures. */
@@ -208,6 +231,8 @@ export function pageMetrics(before: Report, after: Report, finalAttempt: boolean
     PolicyBytesExpired: after.policyBytesExpired - before.policyBytesExpired,
     PolicyImagesInUse: after.policyImagesInUse - before.policyImagesInUse,
     RepositoriesFailedFirstPass: finalAttempt ? 0 : after.failed - before.failed,
+    ThrottledRepositories: (after.throttling?.throttledRepositories ?? 0) - (before.throttling?.throttledRepositories ?? 0),
+    ThrottlingRounds: (after.throttling?.rounds ?? 0) - (before.throttling?.rounds ?? 0),
   };
 }
 

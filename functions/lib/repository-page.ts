@@ -3,7 +3,7 @@
 // batches, and in its repository's result after the Map) beside the report, under Step Functions' 256 KiB: a page
 // takes DescribeRepositories calls only while the worst case of the next one, every repository cached and named
 // with ECR's longest name, still fits. tests/unit/limits.test.ts runs the definition over the largest such page.
-import { MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_PER_CHILD } from './limits';
+import { MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_AT_ONCE, repositoriesPerChild } from './limits';
 
 /** DescribeRepositories takes maxResults from 1 to 1,000. */
 export const DESCRIBE_REPOSITORIES_MAX_RESULTS = 1000;
@@ -56,13 +56,14 @@ export function nextMaxResults(fill: PageFill): number {
 /**
  * The page's cached repositories in consecutive batches of nearly equal size, one per child execution: at least
  * `maxConcurrency` batches when the page has that many repositories, so that every child the Map Run may run at
- * once has work, and none larger than REPOSITORIES_PER_CHILD.
+ * once has work, and none larger than a child finishes in its waves of `repositoriesAtOnce`.
  */
-export function childBatches(repositoryNames: readonly string[], maxConcurrency: number): string[][] {
-  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) {
-    throw new RangeError(`maxConcurrency must be a whole number >= 1, got ${maxConcurrency}`);
+export function childBatches(repositoryNames: readonly string[], maxConcurrency: number, repositoriesAtOnce = REPOSITORIES_AT_ONCE): string[][] {
+  for (const [name, value] of Object.entries({ maxConcurrency, repositoriesAtOnce })) {
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number >= 1, got ${value}`);
   }
-  const count = Math.max(Math.ceil(repositoryNames.length / REPOSITORIES_PER_CHILD), Math.min(repositoryNames.length, maxConcurrency));
+  const perChild = repositoriesPerChild(repositoriesAtOnce);
+  const count = Math.max(Math.ceil(repositoryNames.length / perChild), Math.min(repositoryNames.length, maxConcurrency));
   const batches: string[][] = [];
   let start = 0;
   for (let i = 0; i < count; i += 1) {

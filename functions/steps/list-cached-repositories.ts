@@ -18,8 +18,10 @@ export interface RepositoryPage {
 interface ListInput {
   ecrRepositoryPrefixes: string[];
   repositoryName: string | null;
-  /** The Map Run's MaxConcurrency on the first pass: the page has at least this many batches when it can. */
+  /** The Map Run's MaxConcurrency: the page has at least this many batches when it can. */
   maxConcurrency: number;
+  /** The repositories a child runs at once: no batch is larger than a child finishes in its time. */
+  repositoriesAtOnce: number;
   nextToken: string | null;
 }
 
@@ -37,7 +39,7 @@ export const listCachedRepositories: Step<ListInput, RepositoryPage> = {
       input.repositoryName === null ? await listPage(input, ecr) : await describeOne(input, input.repositoryName, ecr, logger);
     logger.info('listed repositories', { scanned, cached: cached.length, more: nextToken !== undefined });
     return {
-      batches: childBatches(cached, input.maxConcurrency),
+      batches: childBatches(cached, input.maxConcurrency, input.repositoriesAtOnce),
       nextToken: nextToken ?? null,
       scanned,
       cached: cached.length,

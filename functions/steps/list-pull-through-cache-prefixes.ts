@@ -2,6 +2,7 @@
 import { paginateDescribePullThroughCacheRules } from '@aws-sdk/client-ecr';
 import { ROOT_PREFIX, managedPrefixes } from '../lib/cached-repositories';
 import { parseExecutionInput } from '../lib/execution-input';
+import { REPOSITORIES_AT_ONCE } from '../lib/limits';
 import { prefixesWithoutRule } from '../lib/repository-settings';
 import type { Step } from '../lib/step';
 
@@ -11,6 +12,8 @@ export interface SweepRun {
   repositoryName: string | null;
   ecrRepositoryPrefixes: string[];
   maxConcurrency: number;
+  /** How many repositories a child execution runs at once, before ECR's throttling lowers it. */
+  repositoriesAtOnce: number;
   /** Prefixes the settings file gives settings to that no pull-through cache rule has: a warning, not an error. */
   prefixesWithoutRule: string[];
 }
@@ -37,6 +40,7 @@ export const listPullThroughCachePrefixes: Step<{ input: unknown; executionStart
       repositoryName: input.repositoryName ?? null,
       ecrRepositoryPrefixes: managedPrefixes(prefixes, settings),
       maxConcurrency: settings.maxConcurrency,
+      repositoriesAtOnce: REPOSITORIES_AT_ONCE,
       prefixesWithoutRule: withoutRule,
     };
     // Without the prefixes no rule has, which have their warning above: with up to 50 rules' prefixes, the line stays

@@ -136,11 +136,24 @@ const repositorySchema = z
     );
   });
 
+const rate = z.number({ error: 'expected calls per second, a number above 0' }).positive('expected calls per second, a number above 0');
+
+// ECR throttles each API on its own, and the registry file can too: `perOperation` gives an operation a rate of its
+// own, checked as well as `ratePerSecond`, which stands for everything the account asks of ECR at once.
+const throttleSchema = z
+  .strictObject({
+    ratePerSecond: rate.optional(),
+    perOperation: z
+      .strictObject(Object.fromEntries(ECR_OPERATIONS.map((operation) => [operation, rate.optional()])) as Record<EcrOperation, z.ZodOptional<typeof rate>>)
+      .optional(),
+  })
+  .refine((t) => t.ratePerSecond !== undefined || Object.keys(t.perOperation ?? {}).length > 0, 'expected ratePerSecond, perOperation or both');
+
 const registrySchema = z
   .strictObject({
     pullThroughCacheRules: z.array(ruleSchema),
     repositories: z.array(repositorySchema),
-    throttle: z.strictObject({ ratePerSecond: z.number().positive() }).optional(),
+    throttle: throttleSchema.optional(),
     latencyMs: z.number().int().min(0).max(60_000).optional(),
   })
   .superRefine((registry, ctx) => {

@@ -5,8 +5,10 @@
 //
 // Behaviour the registry file injects:
 // - `latencyMs`: every response, errors included, is delayed by this much.
-// - `throttle.ratePerSecond`: one token bucket over all calls (burst of one second's worth); a call without a
-//   token gets ThrottlingException (HTTP 400, as ECR sends it; the SDK's retry strategy treats it as throttling).
+// - `throttle`: token buckets of a second's burst each, as ECR keeps one per API: `ratePerSecond` over all calls,
+//   and `perOperation.<Operation>` over that operation's calls. A call needs a token from each bucket it falls in;
+//   without, it gets ThrottlingException (HTTP 400, as ECR sends it; the SDK's retry strategy treats it as
+//   throttling) and takes none.
 // - per-repository `faults` {Operation: ErrorName}: that operation always fails with that error code for that
 //   repository (HTTP 400, 500 for ServerException), after request validation and the existence check.
 //   A repository deleted mid-run is `{"GetLifecyclePolicy": "RepositoryNotFoundException", ...}` for each
@@ -59,14 +61,16 @@ export interface EcrEndpoint {
 export async function startEcrEndpoint(registry: Registry, options: EcrEndpointOptions = {}): Promise<EcrEndpoint> {
   const store = new RegistryStore(registry);
   const operations = new EcrOperations(store, options.now);
-  const bucket = store.throttle ? new TokenBucket(store.throttle.ratePerSecond) : undefined;
+  const overall = store.throttle?.ratePerSecond === undefined ? [] : [new TokenBucket(store.throttle.ratePerSecond)];
+  const perOperation = new Map(Object.entries(store.throttle?.perOperation ?? {}).map(([operation, rate]) => [operation, new TokenBucket(rate!)]));
   const calls: Record<string, number> = Object.fromEntries(ECR_OPERATIONS.map((op) => [op, 0]));
   const throttled: Record<string, number> = Object.fromEntries(ECR_OPERATIONS.map((op) => [op, 0]));
 
   const answer = ({ method, target, operation, body }: AwsJsonRequest) => {
     const counted = operation ?? '(no operation)';
     calls[counted] = (calls[counted] ?? 0) + 1;
-    if (bucket && !bucket.tryTake()) {
+    const buckets = [...overall, ...(perOperation.has(counted) ? [perOperation.get(counted)!] : [])];
+    if (buckets.length > 0 && !TokenBucket.tryTakeEach(buckets)) {
       throttled[counted] = (throttled[counted] ?? 0) + 1;
       throw new EcrError('ThrottlingException', 'Rate exceeded');
     }

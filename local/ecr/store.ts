@@ -71,7 +71,7 @@ export class RegistryStore {
         ...(Object.keys(repo.faults).length === 0 ? {} : { faults: { ...repo.faults } }),
       })),
     };
-    if (this.throttle) registry.throttle = { ...this.throttle };
+    if (this.throttle) registry.throttle = structuredClone(this.throttle);
     if (this.latencyMs !== undefined) registry.latencyMs = this.latencyMs;
     return registry;
   }

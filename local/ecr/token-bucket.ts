@@ -1,5 +1,5 @@
-// The request-rate limit the endpoint injects (registry file `throttle.ratePerSecond`), so callers meet
-// ThrottlingException as they would from a busy ECR and their retries are exercised.
+// The request-rate limits the endpoint injects (registry file `throttle`: one bucket over all calls, one per
+// operation), so callers meet ThrottlingException as they would from a busy ECR and their retries are exercised.
 
 export class TokenBucket {
   private tokens: number;
@@ -18,11 +18,27 @@ export class TokenBucket {
 
   /** Takes one token if there is one. */
   tryTake(): boolean {
+    return TokenBucket.tryTakeEach([this]);
+  }
+
+  /** Whether a token is there now. */
+  private refill(): boolean {
     const now = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
     this.last = now;
-    if (this.tokens < 1) return false;
+    return this.tokens >= 1;
+  }
+
+  private take(): void {
     this.tokens -= 1;
+  }
+
+  /** Takes a token from each bucket if every one has one, and from none otherwise: a refused call costs nothing. */
+  static tryTakeEach(buckets: readonly TokenBucket[]): boolean {
+    // Every bucket refills, so that none counts the time a call waited on another as its own.
+    const refilled = buckets.map((bucket) => bucket.refill());
+    if (!refilled.every(Boolean)) return false;
+    for (const bucket of buckets) bucket.take();
     return true;
   }
 }

@@ -93,6 +93,11 @@ describe('sweep --registry', () => {
       report: {
         scanned: 4, cached: 3, applied: 1, owned: 1, userOwned: 1, excluded: 0, skipped: 0, imagesExpired: 2, bytesExpired: 0,
         policyImagesExpired: 0, policyBytesExpired: 0, policyImagesInUse: 0, repositoriesWithPolicyNotes: 0, failed: 0, failedRepositories: [],
+        // Not throttled: the stage's concurrency throughout, no extra round.
+        throttling: {
+          throttledRepositories: 0, rounds: 0, maxConcurrency: 4, repositoriesAtOnce: 10, lowestMaxConcurrency: 4, lowestRepositoriesAtOnce: 10,
+          pageRounds: 0, roundsLeft: 10,
+        },
       },
       storage: {
         expired: '2 images, 0 B', policyExpires: '0 images, 0 B', together: '2 images, 0 B', usdPerMonth: 0,

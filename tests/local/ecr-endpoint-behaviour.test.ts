@@ -10,6 +10,8 @@ import {
 } from '@aws-sdk/client-ecr';
 import type { Registry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
+import { ecrClient, publishThrottledCalls, THROTTLED_CALLS_METRIC } from '../../functions/lib/ecr-client';
+import { RETRY_BUDGET_MS } from '../../functions/lib/retry-budget';
 import { client, KEEP_LATEST_POLICY } from './ecr-fixtures';
 
 const open: EcrEndpoint[] = [];
@@ -71,6 +73,53 @@ describe('throttling', () => {
     expect(endpoint.throttled.DescribeRepositories).toBeGreaterThanOrEqual(1);
     expect(out.$metadata.attempts).toBe(endpoint.throttled.DescribeRepositories + 1);
     noRetries.destroy();
+    ecr.destroy();
+  });
+
+  it('throttles an operation with a rate of its own apart from the others, as ECR keeps a rate per API', async () => {
+    const endpoint = await start(twoRepositories({ throttle: { perOperation: { GetLifecyclePolicy: 1 } } }));
+    const ecr = client(endpoint.url, 1);
+    const get = () => ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'docker-hub/library/nginx' }));
+    expect((await failure(get())).name).toBe('LifecyclePolicyNotFoundException');
+    expect((await failure(get())).name).toBe('ThrottlingException');
+    // Other operations keep their pace.
+    await Promise.all(Array.from({ length: 20 }, () => ecr.send(new DescribeRepositoriesCommand({}))));
+    expect(endpoint.throttled).toMatchObject({ GetLifecyclePolicy: 1, DescribeRepositories: 0 });
+    ecr.destroy();
+  });
+
+  it('checks an operation against its own rate and the rate over all calls, and a refused call takes from neither', async () => {
+    const endpoint = await start(twoRepositories({ throttle: { ratePerSecond: 3, perOperation: { DescribeRepositories: 2 } } }));
+    const ecr = client(endpoint.url, 1);
+    const describe = () => ecr.send(new DescribeRepositoriesCommand({}));
+    const get = () => ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'docker-hub/library/nginx' }));
+    await describe();
+    await describe();
+    // DescribeRepositories has spent its own two; the overall bucket still has one, which it did not take.
+    expect((await failure(describe())).name).toBe('ThrottlingException');
+    expect((await failure(get())).name).toBe('LifecyclePolicyNotFoundException');
+    expect((await failure(get())).name).toBe('ThrottlingException');
+    expect(endpoint.throttled).toMatchObject({ DescribeRepositories: 1, GetLifecyclePolicy: 1 });
+    ecr.destroy();
+  });
+
+  it("ends a throttled call of the sweep's own client in ThrottlingException within its retry budget", async () => {
+    const endpoint = await start(twoRepositories({ throttle: { ratePerSecond: 0.01 } }));
+    const ecr = ecrClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    await ecr.send(new DescribeRepositoriesCommand({})); // takes the only token for 100 s
+    const started = Date.now();
+    const error = await failure(ecr.send(new DescribeRepositoriesCommand({})));
+    const took = Date.now() - started;
+    expect(error.name).toBe('ThrottlingException');
+    expect(error.$metadata.attempts).toBeGreaterThan(1);
+    expect(took).toBeGreaterThanOrEqual(RETRY_BUDGET_MS - 100);
+    expect(took).toBeLessThan(RETRY_BUDGET_MS + 1500);
+    // Every ThrottlingException of those attempts is counted once, and the count starts again after it is published.
+    const published: [string, number][] = [];
+    const metrics = { addMetric: (name: string, _unit: unknown, value: number) => published.push([name, value]), addDimension: () => undefined, publishStoredMetrics: () => undefined };
+    publishThrottledCalls(ecr, metrics);
+    publishThrottledCalls(ecr, metrics);
+    expect(published).toEqual([[THROTTLED_CALLS_METRIC, endpoint.throttled.DescribeRepositories]]);
     ecr.destroy();
   });
 

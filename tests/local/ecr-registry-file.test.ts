@@ -21,7 +21,7 @@ const valid = (): Registry => ({
     { repositoryName: 'docker-hub/library/redis' },
     { repositoryName: 'docker-hub/library/alpine', images: [{ imageDigest: digest(2), imagePushedAt: '2026-10-01T00:00:00.123+02:00' }] },
   ],
-  throttle: { ratePerSecond: 20 },
+  throttle: { ratePerSecond: 20, perOperation: { DescribeImages: 5, BatchDeleteImage: 2 } },
   latencyMs: 0,
 });
 
@@ -89,7 +89,10 @@ describe('parseRegistry', () => {
     ['a one-character prefix', (f) => { f.pullThroughCacheRules[0].ecrRepositoryPrefix = 'd'; }, /^pullThroughCacheRules\[0\]\.ecrRepositoryPrefix: /],
     ['a duplicate prefix', (f) => { f.pullThroughCacheRules.push({ ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'quay.io' }); }, /^pullThroughCacheRules\[1\]\.ecrRepositoryPrefix: duplicate prefix/],
     ['a policy ECR would have rejected', (f) => { f.repositories[0].lifecyclePolicyText = SEED_POLICY; }, /^repositories\[0\]\.lifecyclePolicyText: .*sinceImagePulled/],
-    ['a zero throttle rate', (f) => { f.throttle = { ratePerSecond: 0 }; }, /^throttle\.ratePerSecond: /],
+    ['a zero throttle rate', (f) => { f.throttle = { ratePerSecond: 0 }; }, /^throttle\.ratePerSecond: expected calls per second, a number above 0$/],
+    ['a negative rate for one operation', (f) => { f.throttle = { perOperation: { DescribeImages: -5 } }; }, /^throttle\.perOperation\.DescribeImages: expected calls per second/],
+    ['a rate for an operation the endpoint does not serve', (f) => { f.throttle = { perOperation: { ListImages: 5 } as never }; }, /^throttle\.perOperation\.ListImages: unknown field$/],
+    ['a throttle with no rate at all', (f) => { f.throttle = {}; }, /^throttle: expected ratePerSecond, perOperation or both$/],
     ['a negative latency', (f) => { f.latencyMs = -1; }, /^latencyMs: /],
     ['a list where an object belongs', (f) => { f.repositories[1] = [] as never; }, /^repositories\[1\]: expected object, received array$/],
   ])('rejects %s with one line naming the path', (_, change, expected) => {

@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { parse } from 'yaml';
-import { tallyPage, type Report } from '../../functions/lib/report';
+import { REPOSITORIES_AT_ONCE } from '../../functions/lib/limits';
+import type { Report } from '../../functions/lib/report';
 import { childBatches } from '../../functions/lib/repository-page';
+import { tallyMapRun } from '../../functions/lib/rounds';
 import { distributedMapRunOptions, EXCEED_TOLERATED_FAILURE_THRESHOLD } from '../../local/distributed-map';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -49,13 +51,14 @@ async function sweep(registry: Registry) {
       repositoryName: null,
       ecrRepositoryPrefixes: ['quay'],
       maxConcurrency: registry.maxConcurrency,
+      repositoriesAtOnce: REPOSITORIES_AT_ONCE,
       prefixesWithoutRule: [],
     }),
     ListCachedRepositories: (input: Json) => {
       const index = input.nextToken === null ? 0 : Number(input.nextToken);
       const cached = registry.pages[index];
       const more = index + 1 < registry.pages.length;
-      return { batches: childBatches(cached, input.maxConcurrency), nextToken: more ? String(index + 1) : null, scanned: cached.length + 1, cached: cached.length };
+      return { batches: childBatches(cached, input.maxConcurrency, input.repositoriesAtOnce), nextToken: more ? String(index + 1) : null, scanned: cached.length + 1, cached: cached.length };
     },
     CheckLifecyclePolicy: async ({ repositoryName }: Json) => {
       const seen = (checks.get(repositoryName) ?? 0) + 1;
@@ -76,7 +79,7 @@ async function sweep(registry: Registry) {
         policyImagesExpired: 0, policyBytesExpired: 0, policyImagesInUse: 0, policyNotes: 0, imagesBefore: 1, bytesBefore: 0,
       };
     },
-    TallyReport: (input: Json) => tallyPage(input.report, input) as Json,
+    TallyReport: (input: Json) => tallyMapRun(input) as Json,
   };
 
   const machine = new StateMachine(definition as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });

@@ -5,6 +5,8 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/lib/logger';
 import { CACHE_METRICS, emptyReport, pageMetrics } from '../../functions/lib/report';
 import { tallyReport } from '../../functions/steps/tally-report';
 import { createLogger, createMetrics } from '../../functions/lib/logger';
+import { concurrencyMetrics, LOWEST_CONCURRENCY } from '../../functions/lib/congestion';
+import { THROTTLED_CALLS_METRIC } from '../../functions/lib/ecr-client';
 import { REGION, Stack } from './cloudformation';
 
 const STAGE = 'dev';
@@ -174,6 +176,8 @@ export function describeObservability(packagedStack: () => Stack): void {
           {
             report: null, dryRun: false, referenceTime: '2026-11-28T00:00:00Z', ecrRepositoryPrefixes: ['quay'], repositoryName: null,
             nextToken: null, scanned: 0, cached: 0, finalAttempt: false, batches: [], results: [],
+            run: { maxConcurrency: 4, repositoriesAtOnce: 10 },
+            mapRun: { maxConcurrency: 4, repositoriesAtOnce: 10, toleratedFailurePercentage: 100, round: false },
           },
           {
             settings: undefined as never, ecr: undefined as never, logger: createLogger({ logLevel: 'SILENT' }), metrics: createMetrics(STAGE),
@@ -200,12 +204,17 @@ export function describeObservability(packagedStack: () => Stack): void {
     it("plots the sweep's own metrics with exactly the names and dimensions the tally's EMF lines carry", async () => {
       const published = publishedMetrics(await publishedRecords());
       const own = plotted().filter((m) => m.namespace === METRICS_NAMESPACE);
-      expect(own.map((m) => m.metric).sort()).toEqual([
-        'BytesExpired', 'ImagesExpired', 'PoliciesApplied', 'PolicyBytesExpired', 'PolicyImagesExpired', 'PolicyImagesInUse', 'RepositoriesFailedFirstPass',
+      expect([...new Set(own.map((m) => m.metric))].sort()).toEqual([
+        'BytesExpired', 'ImagesExpired', 'MaxConcurrency', 'PoliciesApplied', 'PolicyBytesExpired', 'PolicyImagesExpired', 'PolicyImagesInUse',
+        'RepositoriesAtOnce', 'RepositoriesFailedFirstPass', 'ThrottledCalls', 'ThrottledRepositories', 'ThrottlingRounds',
       ]);
-      for (const m of own) expect(published.get(m.metric)).toEqual([m.dimensions]);
-      expect(own[0].dimensions).toEqual({ service: SERVICE_NAME, stage: STAGE });
-      expect(Object.keys(pageMetrics(emptyReport(), emptyReport(), false)).sort()).toEqual([...new Set(own.map((m) => m.metric))].sort());
+      // ThrottledCalls comes from every function's ECR client, through the same metrics, after an invocation ECR throttled.
+      const fromTally = own.filter((m) => m.metric !== THROTTLED_CALLS_METRIC);
+      for (const m of fromTally) expect(published.get(m.metric)).toContainEqual(m.dimensions);
+      for (const m of own) expect(m.dimensions).toEqual({ service: SERVICE_NAME, stage: STAGE });
+      expect([...Object.keys(pageMetrics(emptyReport(), emptyReport(), false)), ...Object.keys(concurrencyMetrics(LOWEST_CONCURRENCY))].sort()).toEqual(
+        [...new Set(fromTally.map((m) => m.metric))].sort(),
+      );
     });
 
     /** The metrics the dashboard's SEARCH expressions draw: schema (namespace and dimension names), name and values. */
@@ -243,10 +252,13 @@ export function describeObservability(packagedStack: () => Stack): void {
       for (const m of states) expect(m.dimensions).toEqual({ StateMachineArn: stack.ref('SweepStateMachine') });
     });
 
-    it('sums counts and shows the stack region in every metric widget', () => {
+    it('sums counts, shows levels by their lowest and average, and shows the stack region in every metric widget', () => {
+      const levels = ['ExecutionTime', ...Object.keys(concurrencyMetrics(LOWEST_CONCURRENCY))];
       for (const m of plotted()) {
         expect(m.widget.properties.region).toBe(REGION);
-        if (m.metric !== 'ExecutionTime' && m.namespace !== undefined) expect(m.widget.properties.stat).toBe('Sum');
+        if (m.namespace === undefined) continue;
+        if (!levels.includes(m.metric)) expect(m.widget.properties.stat).toBe('Sum');
+        else expect(m.widget.properties.stat).toBeUndefined();
       }
     });
 

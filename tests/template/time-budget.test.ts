@@ -1,12 +1,16 @@
 // A child execution of the sweep's Distributed Map is EXPRESS, which Step Functions ends with States.Timeout after
 // 5 minutes whatever its Retry and Catch say. Its worst case is computed here from the definition (Retry,
-// TimeoutSeconds, the inline Map's MaxConcurrency), the largest batch a child gets (functions/lib/limits.ts) and
-// the Lambda timeouts in serverless.yml: every attempt of every task runs to its TimeoutSeconds and every retry
-// waits its longest backoff. A change to any of them that breaks the budget fails here.
+// TimeoutSeconds), the largest batch a child gets at each inline concurrency the throttling may set
+// (functions/lib/limits.ts) and the Lambda timeouts in serverless.yml: every attempt of every task runs to its
+// TimeoutSeconds and every retry waits its longest backoff. A change to any of them that breaks the budget fails
+// here. The parent execution is STANDARD, whose history holds at most 25,000 events: the worst case of its pages
+// and of the extra rounds for throttled repositories (functions/lib/congestion.ts) is counted here too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { REPOSITORIES_PER_CHILD } from '../../functions/lib/limits';
+import { MAX_ROUNDS_PER_PAGE } from '../../functions/lib/congestion';
+import { MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_AT_ONCE, repositoriesPerChild } from '../../functions/lib/limits';
+import { afterCall, EMPTY_PAGE, nextMaxResults } from '../../functions/lib/repository-page';
 import { projectRoot } from './serverless';
 
 type State = Record<string, any>;
@@ -53,18 +57,22 @@ function successors(state: State): string[] {
 }
 
 /**
- * The longest path through a (loop-free) state graph. An inline Map runs its items in waves of MaxConcurrency,
- * each wave as long as its slowest item; `items` is how many items such a Map gets.
+ * The longest path through a (loop-free) state graph. An inline Map runs its items in waves of its concurrency
+ * (MaxConcurrency, or `atOnce` for a MaxConcurrencyPath), each wave as long as its slowest item; `items` is how
+ * many items such a Map gets.
  */
-function worstSeconds(machine: Machine, items: number, from = machine.StartAt, seen: string[] = []): number {
+function worstSeconds(machine: Machine, items: number, atOnce: number, from = machine.StartAt, seen: string[] = []): number {
   if (seen.includes(from)) throw new Error(`the states loop at ${from}: no worst case`);
   const state = machine.States[from];
   let own = 0;
   if (state.Type === 'Task') own = taskWorstSeconds(state);
-  if (state.Type === 'Map') own = Math.ceil(items / state.MaxConcurrency) * worstSeconds(state.ItemProcessor, items);
-  const next = successors(state).map((name) => worstSeconds(machine, items, name, [...seen, from]));
+  if (state.Type === 'Map') own = Math.ceil(items / (state.MaxConcurrency ?? atOnce)) * worstSeconds(state.ItemProcessor, items, atOnce);
+  const next = successors(state).map((name) => worstSeconds(machine, items, atOnce, name, [...seen, from]));
   return own + Math.max(0, ...next);
 }
+
+/** Every inline concurrency a child may run at: the tally halves it from REPOSITORIES_AT_ONCE down to 1. */
+const INLINE_CONCURRENCIES = Array.from({ length: REPOSITORIES_AT_ONCE }, (_, i) => i + 1);
 
 const childMachine = (d: Machine) => d.States.ManageRepositories.ItemProcessor as Machine;
 
@@ -116,7 +124,10 @@ describe('the worst case arithmetic', () => {
       },
     };
     // Three waves of 9 items; the longest path is Short, caught, then Long with 4 attempts of 5 s and 1 + 2 + 4 s of waits.
-    expect(worstSeconds(machine, 9)).toBe(3 * (1 + 4 * 5 + 7));
+    expect(worstSeconds(machine, 9, 1)).toBe(3 * (1 + 4 * 5 + 7));
+    // A MaxConcurrencyPath runs at the concurrency given.
+    delete machine.States.Each.MaxConcurrency;
+    expect(worstSeconds(machine, 9, 3)).toBe(3 * (1 + 4 * 5 + 7));
   });
 });
 
@@ -138,20 +149,94 @@ describe("a child execution's time budget", () => {
     expect(tooShort).toEqual([]);
   });
 
-  it('fits its largest batch, every retry taken, in 5 minutes with a margin', () => {
+  it('runs its repositories at the concurrency the tally sets', () => {
+    const inline = childMachine(definition).States.ManageEachRepository;
+    expect(inline.MaxConcurrency).toBeUndefined();
+    expect(inline.MaxConcurrencyPath).toBe('$.repositoriesAtOnce');
+    expect(definition.States.ManageRepositories.ItemSelector['repositoriesAtOnce.$']).toBe('$.mapRun.repositoriesAtOnce');
+  });
+
+  it.each(INLINE_CONCURRENCIES)('fits its largest batch at %i repositories at once, every retry taken, in 5 minutes with a margin', (atOnce) => {
     const child = childMachine(definition);
     expect(definition.States.ManageRepositories.ItemProcessor.ProcessorConfig.ExecutionType).toBe('EXPRESS');
-    expect(worstSeconds(child, REPOSITORIES_PER_CHILD)).toBeLessThanOrEqual(EXPRESS_LIMIT_SECONDS - MARGIN_SECONDS);
+    expect(worstSeconds(child, repositoriesPerChild(atOnce), atOnce)).toBeLessThanOrEqual(EXPRESS_LIMIT_SECONDS - MARGIN_SECONDS);
   });
 
   // The budget is only worth checking if a change that breaks it is caught.
   it.each([
-    ['one more retry on every task', (child: Machine) => allStates(child).forEach(([, s]) => s.Retry?.forEach((r: State) => (r.MaxAttempts += 1)))],
-    ['half the inline concurrency', (child: Machine) => (child.States.ManageEachRepository.MaxConcurrency /= 2)],
-    ['a longer expiry', (child: Machine) => (child.States.ManageEachRepository.ItemProcessor.States.ExpireUnpulledImages.TimeoutSeconds *= 2)],
-  ])('is broken by %s', (_, change) => {
-    const child = structuredClone(childMachine(definition));
-    change(child);
-    expect(worstSeconds(child, REPOSITORIES_PER_CHILD)).toBeGreaterThan(EXPRESS_LIMIT_SECONDS - MARGIN_SECONDS);
+    ['one more retry on every task', (child: Machine) => allStates(child).forEach(([, s]) => s.Retry?.forEach((r: State) => (r.MaxAttempts += 1))), 0],
+    ['a batch of one more wave', () => undefined, 1],
+    ['a longer expiry', (child: Machine) => (child.States.ManageEachRepository.ItemProcessor.States.ExpireUnpulledImages.TimeoutSeconds *= 2), 0],
+  ])('is broken by %s', (_, change, extraWaves) => {
+    for (const atOnce of INLINE_CONCURRENCIES) {
+      const child = structuredClone(childMachine(definition));
+      change(child);
+      expect(worstSeconds(child, repositoriesPerChild(atOnce) + extraWaves * atOnce, atOnce)).toBeGreaterThan(EXPRESS_LIMIT_SECONDS - MARGIN_SECONDS);
+    }
+  });
+});
+
+/** A Standard execution's history holds at most 25,000 events. */
+const HISTORY_LIMIT = 25_000;
+/** The registry one execution must sweep whatever ECR's throttling, with every name ECR's longest. */
+const REGISTRY_REPOSITORIES = 100_000;
+
+/**
+ * The events a state adds to the parent's history: a Task is entered, scheduled, started, succeeded and exited;
+ * each retry adds a failure, a schedule and a start. A Distributed Map is entered, started, runs a Map Run (started,
+ * succeeded), succeeds and exits; its child executions have histories of their own. A Pass or Choice is entered and
+ * exited.
+ */
+function stateEvents(state: State, retries: number): number {
+  if (state.Type === 'Task') return 5 + 3 * retries;
+  if (state.Type === 'Map') return 6;
+  return 2;
+}
+
+/** The events of a walk through the parent's states, each step checked to be a transition the definition has. */
+function walkEvents(names: string[], retries: number): number {
+  const states = definition.States;
+  names.forEach((name, i) => {
+    if (!states[name]) throw new Error(`no state ${name}`);
+    if (i > 0 && !successors(states[names[i - 1]]).includes(name)) throw new Error(`${names[i - 1]} does not lead to ${name}`);
+  });
+  return names.reduce((sum, name) => sum + stateEvents(states[name], retries), 0);
+}
+
+/** A page with the most cached repositories, every name ECR's longest (functions/lib/repository-page.ts). */
+function largestPage(): number {
+  let fill = EMPTY_PAGE;
+  let repositories = 0;
+  for (let maxResults = nextMaxResults(fill); maxResults > 0; maxResults = nextMaxResults(fill)) {
+    repositories += maxResults;
+    fill = afterCall(fill, Array.from({ length: maxResults }, () => 'r'.repeat(MAX_REPOSITORY_NAME_LENGTH)));
+  }
+  return repositories;
+}
+
+describe("the parent execution's history", () => {
+  // Every Task retried once, as a busy account may make it.
+  const retries = 1;
+  const start = 1 + walkEvents(['ListPullThroughCachePrefixes', 'StartReport', 'HasPullThroughCacheRules', 'ListCachedRepositories'], retries);
+  const page = walkEvents(['ListCachedRepositories', 'HasCachedRepositories', 'ManageRepositories', 'TallyReport', 'HasThrottledRepositories', 'HasMorePages'], retries);
+  const round = walkEvents(['HasThrottledRepositories', 'ManageRepositories', 'TallyReport', 'HasThrottledRepositories'], retries) - 2;
+  const end =
+    walkEvents(['HasMorePages', 'HasFailedRepositories', 'ListFailedRepositories', 'PrepareFinalAttempt', 'ManageRepositories', 'TallyReport', 'HasThrottledRepositories', 'HasMorePages', 'HasFailedRepositories', 'RepositoriesFailed'], retries) + 1;
+  /** An execution of `pages` pages in which throttling takes every extra round the tally allows. */
+  const worstEvents = (pages: number) => start + pages * page + (MAX_ROUNDS_PER_PAGE + pages - 1) * round + end;
+
+  it('bounds the extra rounds of one page', () => {
+    expect(MAX_ROUNDS_PER_PAGE).toBeGreaterThan(2);
+    expect(MAX_ROUNDS_PER_PAGE).toBeLessThanOrEqual(20);
+  });
+
+  it(`holds a sweep of ${REGISTRY_REPOSITORIES.toLocaleString('en')} repositories with the longest names and every extra round taken`, () => {
+    const pages = Math.ceil(REGISTRY_REPOSITORIES / largestPage());
+    expect(worstEvents(pages)).toBeLessThanOrEqual(HISTORY_LIMIT);
+  });
+
+  it('would not hold a round per page of its own on top of that', () => {
+    const pages = Math.ceil(REGISTRY_REPOSITORIES / largestPage());
+    expect(worstEvents(pages) + MAX_ROUNDS_PER_PAGE * pages * round).toBeGreaterThan(HISTORY_LIMIT);
   });
 });

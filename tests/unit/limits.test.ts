@@ -7,8 +7,9 @@ import { parse } from 'yaml';
 import { toBatches } from '../../functions/lib/batches';
 import { FIGURE_NAMES, type CacheContents, type CacheFigures } from '../../functions/lib/cache-contents';
 import { MAX_FAILED_NAMES, emptyReport, type Report, type RepositoryResult } from '../../functions/lib/report';
-import { DELETE_BATCH_SIZE, MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_PER_CHILD } from '../../functions/lib/limits';
+import { DELETE_BATCH_SIZE, MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_AT_ONCE, REPOSITORIES_PER_CHILD } from '../../functions/lib/limits';
 import { afterCall, childBatches, EMPTY_PAGE, nextMaxResults } from '../../functions/lib/repository-page';
+import { tallyMapRun } from '../../functions/lib/rounds';
 import type { RepositoryPage } from '../../functions/steps/list-cached-repositories';
 import type { SweepRun } from '../../functions/steps/list-pull-through-cache-prefixes';
 
@@ -80,6 +81,7 @@ const run: SweepRun = {
   repositoryName: null,
   ecrRepositoryPrefixes: Array.from({ length: PREFIXES }, (_, i) => `p${i}-`.padEnd(PREFIX_LENGTH, 'x')),
   maxConcurrency: 1,
+  repositoriesAtOnce: REPOSITORIES_AT_ONCE,
   // A settings file as big as a Lambda environment carries, every prefix of it without a rule.
   prefixesWithoutRule: Array.from({ length: 130 }, (_, i) => `s${i}-`.padEnd(30, 'x')),
 };
@@ -105,6 +107,8 @@ function allEndIn(stateName: string, batches: string[][], stateInput: Json): Rep
 
 /** Every repository failed, with the longest error name. */
 const allFailed = (batches: string[][]) => allEndIn('RecordFailure', batches, { error: { Error: LONGEST_ERROR, Cause: '' } });
+/** Every repository was throttled: the tally sends each of them again in an extra round. */
+const allThrottled = (batches: string[][]) => allEndIn('RecordFailure', batches, { error: { Error: 'ThrottlingException', Cause: '' } });
 /** Every repository kept its own policy and had more images expired than any repository holds. */
 const allReported = (batches: string[][]) =>
   allEndIn('ReportRepository', batches, { check: { lifecyclePolicy: 'USER_DEFINED' }, expiry: {
@@ -140,7 +144,8 @@ describe('the sweep definition the sizes are measured on', () => {
     expect(states.ListCachedRepositories.ResultPath).toBe('$.page');
     expect(states.ManageRepositories.ItemsPath).toBe('$.page.batches');
     expect(states.ManageRepositories.ResultPath).toBe('$.results');
-    expect(states.TallyReport.ResultPath).toBe('$.report');
+    // The tally's result is the whole next state: the results it counted leave it.
+    expect(states.TallyReport.ResultPath).toBeUndefined();
   });
 
   it('records a failed repository by its name and error', () => {
@@ -163,7 +168,11 @@ describe('the largest parent state', () => {
   const afterList = applyResult(laterPage, states.ListCachedRepositories.ResultPath, fullPage(0));
   const afterMap = applyResult(afterList, states.ManageRepositories.ResultPath, allFailed(afterList.page.batches));
   const afterMapReported = applyResult(afterList, states.ManageRepositories.ResultPath, allReported(afterList.page.batches));
-  const afterTally = applyResult(afterMap, states.TallyReport.ResultPath, fullReport());
+  // The tally step's own decisions, over the largest input the definition gives it.
+  const afterTally = tallyMapRun(evaluate(states.TallyReport.Parameters, afterMap));
+  const afterMapThrottled = applyResult(afterList, states.ManageRepositories.ResultPath, allThrottled(afterList.page.batches));
+  const afterTallyThrottled = tallyMapRun(evaluate(states.TallyReport.Parameters, afterMapThrottled));
+  const afterRound = applyResult(afterTallyThrottled, states.ManageRepositories.ResultPath, allFailed(afterTallyThrottled.page.batches));
 
   it('carries a full page of the longest names through the Map, beside the figures of every cache', () => {
     expect(afterMap.report.cache.prefixes).toHaveLength(PREFIXES + 1);
@@ -183,11 +192,20 @@ describe('the largest parent state', () => {
     ['after the Map, with every repository failed', () => afterMap],
     ['after the Map, with every repository reported', () => afterMapReported],
     ['after the tally', () => afterTally],
+    ['after the tally, with every repository throttled and going again', () => afterTallyThrottled],
+    ['after an extra round, with every repository failed', () => afterRound],
   ])('stays under 200 KiB %s', (_, state) => {
     expect(size(state())).toBeLessThan(BUDGET);
   });
 
+  it('sends every throttled repository of the page again, each once', () => {
+    expect(afterTallyThrottled.page.batches.flat().sort()).toEqual(afterList.page.batches.flat().sort());
+    expect(afterTallyThrottled.report.failed).toBe(fullReport().failed);
+    expect(afterRound).not.toHaveProperty('page.results');
+  });
+
   it('gives the tally step an input under 200 KiB', () => {
+    expect(size(evaluate(states.TallyReport.Parameters, afterRound))).toBeLessThan(BUDGET);
     expect(size(evaluate(states.TallyReport.Parameters, afterMap))).toBeLessThan(BUDGET);
     expect(size(evaluate(states.TallyReport.Parameters, afterMapReported))).toBeLessThan(BUDGET);
   });

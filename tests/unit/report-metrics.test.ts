@@ -31,14 +31,14 @@ describe('the metrics of one tally', () => {
       ]),
     );
     expect(pageMetrics(before, after, false)).toEqual({
-      PoliciesApplied: 2, ImagesExpired: 5, BytesExpired: 5000, PolicyImagesExpired: 0, PolicyBytesExpired: 0, PolicyImagesInUse: 0, RepositoriesFailedFirstPass: 1,
+      PoliciesApplied: 2, ImagesExpired: 5, BytesExpired: 5000, PolicyImagesExpired: 0, PolicyBytesExpired: 0, PolicyImagesInUse: 0, RepositoriesFailedFirstPass: 1, ThrottledRepositories: 0, ThrottlingRounds: 0,
     });
   });
 
   it('are zero for a page with nothing to do', () => {
     const before = { ...emptyReport(), applied: 4 };
     expect(pageMetrics(before, tallyPage(before, page([])), false)).toEqual({
-      PoliciesApplied: 0, ImagesExpired: 0, BytesExpired: 0, PolicyImagesExpired: 0, PolicyBytesExpired: 0, PolicyImagesInUse: 0, RepositoriesFailedFirstPass: 0,
+      PoliciesApplied: 0, ImagesExpired: 0, BytesExpired: 0, PolicyImagesExpired: 0, PolicyBytesExpired: 0, PolicyImagesInUse: 0, RepositoriesFailedFirstPass: 0, ThrottledRepositories: 0, ThrottlingRounds: 0,
     });
   });
 

@@ -33,6 +33,7 @@ describe('adding a page of results to the report', () => {
       scanned: 0, cached: 0, applied: 0, owned: 0, userOwned: 0, excluded: 0, skipped: 0, imagesExpired: 0, bytesExpired: 0,
       policyImagesExpired: 0, policyBytesExpired: 0, policyImagesInUse: 0, repositoriesWithPolicyNotes: 0, failed: 0,
       failedRepositories: [], cache: { prefixes: [], total: expect.objectContaining({ repositories: 0, bytesBefore: 0 }) },
+      throttling: null,
     });
   });
 

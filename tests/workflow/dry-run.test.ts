@@ -33,6 +33,8 @@ const expectedReport = {
   repositoriesWithPolicyNotes: 0,
   failed: 0,
   failedRepositories: [],
+  // Nothing throttles these registries: no extra round, the stage's concurrency throughout.
+  throttling: expect.objectContaining({ throttledRepositories: 0, rounds: 0, lowestMaxConcurrency: 4, lowestRepositoriesAtOnce: 10 }),
 };
 
 describe('a dry run', () => {

@@ -19,6 +19,8 @@ const ZERO_REPORT = {
   repositoriesWithPolicyNotes: 0,
   failed: 0,
   failedRepositories: [],
+  // Nothing throttles these registries: no extra round, the stage's concurrency throughout.
+  throttling: expect.objectContaining({ throttledRepositories: 0, rounds: 0, lowestMaxConcurrency: 4, lowestRepositoriesAtOnce: 10 }),
 };
 
 describe('prefix boundaries', () => {

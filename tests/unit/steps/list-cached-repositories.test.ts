@@ -1,7 +1,7 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeRepositoriesCommand, ECRClient, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { listCachedRepositories } from '../../../functions/steps/list-cached-repositories';
-import { MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_PER_CHILD } from '../../../functions/lib/limits';
+import { MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_AT_ONCE, REPOSITORIES_PER_CHILD } from '../../../functions/lib/limits';
 import { afterCall, EMPTY_PAGE, MAX_CALLS_PER_PAGE, nextMaxResults } from '../../../functions/lib/repository-page';
 import { context, rejectionOf, serviceError } from './helpers';
 
@@ -13,10 +13,13 @@ const repositories = (names: string[]) => names.map((repositoryName) => ({ repos
 const PREFIXES = ['docker-hub', 'quay'];
 
 const firstMaxResults = nextMaxResults(EMPTY_PAGE);
-const input = (over: Partial<{ ecrRepositoryPrefixes: string[]; repositoryName: string | null; maxConcurrency: number; nextToken: string | null }> = {}) => ({
+const input = (
+  over: Partial<{ ecrRepositoryPrefixes: string[]; repositoryName: string | null; maxConcurrency: number; repositoriesAtOnce: number; nextToken: string | null }> = {},
+) => ({
   ecrRepositoryPrefixes: PREFIXES,
   repositoryName: null,
   maxConcurrency: 1,
+  repositoriesAtOnce: REPOSITORIES_AT_ONCE,
   nextToken: null,
   ...over,
 });

@@ -2,6 +2,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DescribePullThroughCacheRulesCommand, ECRClient, type DescribePullThroughCacheRulesCommandInput } from '@aws-sdk/client-ecr';
 import { listPullThroughCachePrefixes } from '../../../functions/steps/list-pull-through-cache-prefixes';
 import { context, rejectionOf, serviceError, configure } from './helpers';
+import { REPOSITORIES_AT_ONCE } from '../../../functions/lib/limits';
 
 const ecr = mockClient(ECRClient);
 beforeEach(() => ecr.reset());
@@ -36,6 +37,7 @@ describe('listing the pull-through cache prefixes', () => {
       repositoryName: null,
       ecrRepositoryPrefixes: ['docker-hub', 'quay', 'k8s', 'team/cache'],
       maxConcurrency: 4,
+      repositoriesAtOnce: REPOSITORIES_AT_ONCE,
       prefixesWithoutRule: [],
     });
     expect(requests.map((r) => r.nextToken)).toEqual([undefined, 'page-2', 'page-3']);

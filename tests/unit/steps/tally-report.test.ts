@@ -7,16 +7,23 @@ import { noPolicyExpirations } from '../results';
 /** The report's counts; what each cache holds is tested in cache-contents.test.ts. */
 const counts = ({ cache: _cache, ...rest }: Report) => rest;
 
+/** A page's first Map Run at the stage's default concurrency. */
+const firstPass = {
+  run: { maxConcurrency: 4, repositoriesAtOnce: 10 },
+  mapRun: { maxConcurrency: 4, repositoriesAtOnce: 10, toleratedFailurePercentage: 100, round: false },
+  nextToken: null,
+};
+
 describe('tallying a page of results', () => {
   it("adds every child execution's results to the report", async () => {
-    const report = await tallyReport.run(
+    const { report } = await tallyReport.run(
       {
         report: { ...emptyReport(), scanned: 250, cached: 3, owned: 3 },
         dryRun: false,
         referenceTime: '2026-11-28T00:00:00Z',
         ecrRepositoryPrefixes: ['quay'],
         repositoryName: null,
-        nextToken: null,
+        ...firstPass,
         scanned: 100,
         cached: 4,
         finalAttempt: false,
@@ -36,17 +43,18 @@ describe('tallying a page of results', () => {
       ...counts(emptyReport()),
       scanned: 350, cached: 7, applied: 1, owned: 3, userOwned: 1, skipped: 1, imagesExpired: 2, bytesExpired: 2000, failed: 1,
       failedRepositories: [{ repositoryName: 'quay/b', error: 'AccessDeniedException' }],
+      throttling: expect.objectContaining({ throttledRepositories: 0, rounds: 0 }),
     });
   });
 
   it('starts the report from nothing on the first page', async () => {
-    const page = { ecrRepositoryPrefixes: ['quay'], repositoryName: null, nextToken: null, scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10, imagesBefore: 1, bytesBefore: 10, ...noPolicyExpirations }]] };
-    const report = await tallyReport.run({ report: null, dryRun: false, referenceTime: '2026-11-28T00:00:00Z', ...page }, context);
-    expect(counts(report)).toEqual({ ...counts(emptyReport()), scanned: 3, cached: 1, applied: 1, imagesExpired: 1, bytesExpired: 10 });
+    const page = { ecrRepositoryPrefixes: ['quay'], repositoryName: null, scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10, imagesBefore: 1, bytesBefore: 10, ...noPolicyExpirations }]] };
+    const { report } = await tallyReport.run({ report: null, dryRun: false, referenceTime: '2026-11-28T00:00:00Z', ...firstPass, ...page }, context);
+    expect(counts(report)).toEqual({ ...counts(emptyReport()), scanned: 3, cached: 1, applied: 1, imagesExpired: 1, bytesExpired: 10, throttling: expect.any(Object) });
   });
 
   it('clears the failed names once the final attempt came through', async () => {
-    const report = await tallyReport.run(
+    const { report } = await tallyReport.run(
       {
         report: {
           ...emptyReport(), cached: 2, failed: 2,
@@ -56,7 +64,7 @@ describe('tallying a page of results', () => {
         referenceTime: '2026-11-28T00:00:00Z',
         ecrRepositoryPrefixes: ['quay'],
         repositoryName: null,
-        nextToken: null,
+        ...firstPass,
         scanned: 0,
         cached: 0,
         finalAttempt: true,
@@ -93,7 +101,7 @@ describe('the metrics of a tally', () => {
         referenceTime: '2026-11-28T00:00:00Z',
         ecrRepositoryPrefixes: ['quay'],
         repositoryName: null,
-        nextToken: null,
+        ...firstPass,
         scanned: 100,
         cached: 3,
         finalAttempt: false,
@@ -125,7 +133,7 @@ describe('the metrics of a tally', () => {
 
   const lastPage = (repositoryName: string | null) => ({
     report: null, dryRun: false, referenceTime: '2026-11-28T00:00:00Z', ecrRepositoryPrefixes: ['quay', 'team', 'team/cache'], repositoryName,
-    nextToken: null, scanned: 2, cached: 2, finalAttempt: false, batches: [['team/cache/a', 'quay/b']],
+    ...firstPass, scanned: 2, cached: 2, finalAttempt: false, batches: [['team/cache/a', 'quay/b']],
     results: [[
       { repositoryName: 'team/cache/a', lifecyclePolicy: 'MANAGED', imagesExpired: 1, bytesExpired: 10, imagesBefore: 3, bytesBefore: 30, ...noPolicyExpirations },
       { repositoryName: 'quay/b', lifecyclePolicy: 'USER_DEFINED', imagesExpired: 0, bytesExpired: 0, imagesBefore: 2, bytesBefore: 5, ...noPolicyExpirations },
@@ -154,10 +162,35 @@ describe('the metrics of a tally', () => {
   });
 
   it('are not published for a dry run, which changed nothing', async () => {
-    const page = { ecrRepositoryPrefixes: ['quay'], repositoryName: null, nextToken: null, scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10, imagesBefore: 1, bytesBefore: 10, ...noPolicyExpirations }]] };
-    const report = await tallyReport.run({ report: null, dryRun: true, referenceTime: '2026-11-28T00:00:00Z', ...page }, { ...context, metrics: createMetrics('dev') });
+    const page = { ecrRepositoryPrefixes: ['quay'], repositoryName: null, scanned: 3, cached: 1, finalAttempt: false, batches: [['quay/a']], results: [[{ repositoryName: 'quay/a', lifecyclePolicy: 'NONE', imagesExpired: 1, bytesExpired: 10, imagesBefore: 1, bytesBefore: 10, ...noPolicyExpirations }]] };
+    const { report } = await tallyReport.run({ report: null, dryRun: true, referenceTime: '2026-11-28T00:00:00Z', ...firstPass, ...page }, { ...context, metrics: createMetrics('dev') });
     expect(report).toMatchObject({ applied: 1, imagesExpired: 1 });
     expect(emf).toEqual([]);
+  });
+
+  it('count throttled repositories and rounds, publish the concurrency, and log no failure for a repository going again', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = { ...context.logger, info: (message: string, fields: Record<string, unknown>) => lines.push({ message, ...fields }) };
+    const state = await tallyReport.run(
+      {
+        report: null,
+        dryRun: false,
+        referenceTime: '2026-11-28T00:00:00Z',
+        ecrRepositoryPrefixes: ['quay'],
+        repositoryName: null,
+        ...firstPass,
+        scanned: 2,
+        cached: 2,
+        finalAttempt: false,
+        batches: [['quay/a'], ['quay/b']],
+        results: [[{ repositoryName: 'quay/a', error: 'ThrottlingException' }], [{ repositoryName: 'quay/b', lifecyclePolicy: 'MANAGED', imagesExpired: 0, bytesExpired: 0, imagesBefore: 1, bytesBefore: 0, ...noPolicyExpirations }]],
+      },
+      { ...context, logger: logger as unknown as typeof context.logger, metrics: createMetrics('dev') },
+    );
+    expect(state.page.batches).toEqual([['quay/a']]);
+    expect(lines.filter((l) => l.message === 'repository outcome')).toEqual([]);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toEqual(expect.objectContaining({ ThrottledRepositories: 1, ThrottlingRounds: 1, RepositoriesFailed: 0, MaxConcurrency: 2, RepositoriesAtOnce: 10 }));
   });
 
   it('log an outcome line for each repository that failed, with its error', async () => {
@@ -170,7 +203,7 @@ describe('the metrics of a tally', () => {
         referenceTime: '2026-11-28T00:00:00Z',
         ecrRepositoryPrefixes: ['quay'],
         repositoryName: null,
-        nextToken: null,
+        ...firstPass,
         scanned: 2,
         cached: 2,
         finalAttempt: false,

@@ -1,0 +1,59 @@
+// A registry ECR throttles harder than the SDK's and the state's retries can wait out: the repositories it still
+// throttles are no failures; the sweep runs them again in extra rounds of their page, each at a lower concurrency,
+// and ends SUCCEEDED with every repository done.
+import type { Registry } from '../../local/ecr/registry-file';
+import { DOCKER_HUB, TOOL_POLICY, digest, digestsOf, image, policyOf, repo, sweep, type SweepResult } from './harness';
+
+const COUNT = 24;
+const names = Array.from({ length: COUNT }, (_, i) => `docker-hub/library/app-${i}`);
+
+/** The concurrency each Map Run of the first pass ran at, from the Map state's input, in order. */
+function mapRuns(result: SweepResult) {
+  return result.events
+    .filter((e) => e.type === 'StateEntered' && e.index === undefined && e.state?.name === 'ManageRepositories')
+    .map((e) => {
+      const input = e.state!.input as { mapRun: { maxConcurrency: number; repositoriesAtOnce: number; round: boolean }; page: { batches: string[][] }; finalAttempt: boolean };
+      return { ...input.mapRun, repositories: input.page.batches.flat().length, finalAttempt: input.finalAttempt };
+    });
+}
+
+describe('a registry whose DescribeImages ECR throttles beyond every retry', () => {
+  let result: SweepResult;
+  beforeAll(async () => {
+    const registry: Registry = {
+      pullThroughCacheRules: [DOCKER_HUB],
+      repositories: names.map((name, i) => repo(name, { images: [image(2 * i, 100, 60, 'old'), image(2 * i + 1, 10, 1, 'new')] })),
+      // Far below what 4 children of 10 repositories at once ask for; the other operations are not throttled.
+      throttle: { perOperation: { DescribeImages: 2 } },
+    };
+    result = await sweep(registry, { params: { maxConcurrency: 4 } });
+  }, 120_000);
+
+  it('ends SUCCEEDED with every repository as a sweep leaves it', () => {
+    expect(result.execution.status).toBe('SUCCEEDED');
+    for (const [i, name] of names.entries()) {
+      expect(policyOf(result, name)).toBe(TOOL_POLICY);
+      expect(digestsOf(result, name)).toEqual([digest(2 * i + 1)]);
+    }
+    expect(result.execution.report).toMatchObject({ cached: COUNT, imagesExpired: COUNT, failed: 0, failedRepositories: [] });
+    expect(result.throttled.DescribeImages).toBeGreaterThan(0);
+  });
+
+  it('runs the throttled repositories again, at half the children, instead of failing them', () => {
+    const runs = mapRuns(result);
+    expect(runs[0]).toEqual({ maxConcurrency: 4, repositoriesAtOnce: 10, toleratedFailurePercentage: 100, round: false, repositories: COUNT, finalAttempt: false });
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs[1]).toMatchObject({ maxConcurrency: 2, round: true, finalAttempt: false });
+    expect(runs[1].repositories).toBeLessThan(COUNT);
+    expect(runs.some((run) => run.finalAttempt)).toBe(false);
+  });
+
+  it('reports what the throttling did: repositories throttled, rounds and the concurrency it settled at', () => {
+    const runs = mapRuns(result);
+    const throttling = result.execution.report!.throttling!;
+    expect(throttling.rounds).toBe(runs.length - 1);
+    expect(throttling.throttledRepositories).toBe(runs.slice(1).reduce((sum, run) => sum + run.repositories, 0));
+    expect(throttling.maxConcurrency).toBeLessThan(4);
+    expect(throttling.lowestMaxConcurrency).toBe(Math.min(...runs.map((run) => run.maxConcurrency)));
+  });
+});
