@@ -190,7 +190,7 @@ describe('the metrics of a tally', () => {
     expect(state.page.batches).toEqual([['quay/a']]);
     expect(lines.filter((l) => l.message === 'repository outcome')).toEqual([]);
     expect(emf).toHaveLength(1);
-    expect(emf[0]).toEqual(expect.objectContaining({ ThrottledRepositories: 1, ThrottlingRounds: 1, RepositoriesFailed: 0, MaxConcurrency: 2, RepositoriesAtOnce: 10 }));
+    expect(emf[0]).toEqual(expect.objectContaining({ ThrottledRepositories: 1, ThrottlingRounds: 1, RepositoriesFailedFirstPass: 0, MaxConcurrency: 2, RepositoriesAtOnce: 10 }));
   });
 
   it('log an outcome line for each repository that failed, with its error', async () => {
