@@ -83,6 +83,13 @@ describe('packaged with the example rules and settings file, managing only those
     }
   });
 
+  test('leaves nothing else of its own behind when the stack is removed: the rules are all it retains', () => {
+    const kept = Object.entries(stack.resources)
+      .filter(([, resource]) => [resource.DeletionPolicy, resource.UpdateReplacePolicy].some((policy) => policy !== undefined && policy !== 'Delete'))
+      .map(([, resource]) => resource.Type);
+    expect(kept).toEqual(PREFIXES.map(() => 'AWS::ECR::PullThroughCacheRule'));
+  });
+
   test('creates each template before its rule, so the first cached repository already gets the policy', () => {
     for (const [, rule] of stack.ofType('AWS::ECR::PullThroughCacheRule')) {
       const [dependency] = rule.DependsOn as string[];
