@@ -101,7 +101,7 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command('remove-policies')
-    .description("remove this tool's lifecycle policies (every rule carries its marker) from every repository, never a person's: the uninstall before serverless remove")
+    .description("remove this tool's lifecycle policies (every rule carries its marker) from every repository, never a person's: the uninstall, after serverless remove (README.md, Uninstall)")
     .option('--registry <file>', 'registry file to seed the embedded ECR endpoint with (never written to)')
     .option('--demo', 'the bundled demo registry (fixtures/demo-registry.json)')
     .option('--aws', "the account and region of the environment's AWS credentials (try --dry-run first)")
