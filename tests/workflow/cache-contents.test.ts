@@ -6,24 +6,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Registry, RegistryImage, RegistryRepository } from '../../local/ecr/registry-file';
 import { runCli } from '../local/run-cli';
-import { NOW, PERSONS_POLICY, TOOL_POLICY, daysBefore, digest } from './harness';
+import { NOW, PERSONS_POLICY, TOOL_POLICY, daysBefore, digest, seededRandom } from './harness';
 
 const PREFIXES = ['docker-hub', 'quay', 'team', 'team/cache'];
 /** The settings file: team/cache keeps images pulled within 7 days instead of 30, and names excluded repositories. */
 const UNPULLED_DAYS: Record<string, number> = { 'docker-hub': 30, quay: 30, team: 30, 'team/cache': 7 };
 const SETTINGS_FILE = { prefixes: { 'team/cache': { unpulledDays: 7 } }, exclude: ['**/excluded-*'] };
 
-/** The same registry every run: a small linear congruential generator with a fixed seed. */
-function generator(seed: number) {
-  let state = seed;
-  return (n: number) => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return Math.floor((state / 2 ** 31) * n);
-  };
-}
-
 function buildRegistry(): Registry {
-  const random = generator(20261202);
+  const random = seededRandom(20261202);
   let n = 0;
   const repositories: RegistryRepository[] = [];
   for (let r = 0; r < 80; r += 1) {

@@ -39,6 +39,18 @@ export const PERSONS_POLICY = JSON.stringify({
   ],
 });
 
+/**
+ * A seeded generator for registries the tests build: the same registry every run. `random(n)` gives a whole number
+ * from 0 to n - 1 (a linear congruential generator, read from its high bits: its low bits repeat with a short period).
+ */
+export function seededRandom(seed: number): (n: number) => number {
+  let state = seed;
+  return (n: number) => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return Math.floor((state / 2 ** 31) * n);
+  };
+}
+
 export function digest(n: number): string {
   return `sha256:${n.toString(16).padStart(64, '0')}`;
 }

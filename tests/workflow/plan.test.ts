@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../local/cli';
 import type { Registry, RegistryImage, RegistryRepository } from '../../local/ecr/registry-file';
-import { DOCKER_HUB, NOW, PERSONS_POLICY, QUAY, TOOL_POLICY, daysBefore, digest } from './harness';
+import { DOCKER_HUB, NOW, PERSONS_POLICY, QUAY, TOOL_POLICY, daysBefore, digest, seededRandom } from './harness';
 
 interface PlannedImage {
   imageDigest: string;
@@ -28,21 +28,11 @@ interface Plan {
   repositories: Planned[];
 }
 
-/** The same registry every run: a small linear congruential generator with a fixed seed. */
-function generator(seed: number) {
-  let state = seed;
-  return (n: number) => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    // The high bits: the low bits of this generator repeat with a short period.
-    return Math.floor((state / 2 ** 31) * n);
-  };
-}
-
 const READ_FAULTS = ['GetLifecyclePolicy', 'DescribeImages'];
 const WRITE_FAULTS = ['PutLifecyclePolicy', 'BatchDeleteImage'];
 
 function buildRegistry(): Registry {
-  const random = generator(20261128);
+  const random = seededRandom(20261128);
   let n = 0;
   const repositories: RegistryRepository[] = [];
   for (let r = 0; r < 60; r += 1) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Registry, RegistryImage, RegistryRepository } from '../../local/ecr/registry-file';
 import { evaluatePolicies } from '../../local/evaluate-policies';
 import { planRecorder, type Plan, type PlannedRepository } from '../../local/plan';
-import { DOCKER_HUB, NOW, PERSONS_POLICY, QUAY, TOOL_POLICY, daysBefore, digest, onFirstCall, sweep } from './harness';
+import { DOCKER_HUB, NOW, PERSONS_POLICY, QUAY, TOOL_POLICY, daysBefore, digest, onFirstCall, seededRandom, sweep } from './harness';
 
 const DAY_MS = 86_400_000;
 /** When evaluate-policies plays ECR's evaluation: within the 24 hours after the sweep. */
@@ -23,16 +23,8 @@ const SETTINGS_FILE = 'prefixes:\n  quay: { keepImages: 2, unpulledDays: 60 }\ne
 const PREFIX = { 'docker-hub': { keepImages: 1, unpulledDays: 30 }, quay: { keepImages: 2, unpulledDays: 60 } };
 const DELETED = 'quay/lib/deleted';
 
-function generator(seed: number) {
-  let state = seed;
-  return (n: number) => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return Math.floor((state / 2 ** 31) * n);
-  };
-}
-
 function buildRegistry(): Registry {
-  const random = generator(20261202);
+  const random = seededRandom(20261202);
   let n = 0;
   const repositories: RegistryRepository[] = [];
   for (let r = 0; r < 48; r += 1) {
