@@ -51,11 +51,12 @@ const throttledCalls = new WeakMap<ECRClient, { throttled: number }>();
 
 /**
  * Publishes the ThrottledCalls metric: the calls ECR answered with ThrottlingException since the last time, retried
- * or not. Called after each invocation; an invocation ECR never throttled publishes nothing.
+ * or not. Called after each invocation, zero included, so that the graph of a sweep ECR never throttled shows 0
+ * rather than no data.
  */
 export function publishThrottledCalls(ecr: ECRClient, metrics: StepMetrics): void {
   const counter = throttledCalls.get(ecr);
-  if (!counter || counter.throttled === 0) return;
+  if (!counter) return;
   metrics.addMetric(THROTTLED_CALLS_METRIC, MetricUnit.Count, counter.throttled);
   metrics.publishStoredMetrics();
   counter.throttled = 0;

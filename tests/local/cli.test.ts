@@ -668,6 +668,21 @@ describe('command-line hygiene', () => {
       expect(lines.some((line) => line._aws?.CloudWatchMetrics)).toBe(true);
     });
 
+    it('--verbose prints ThrottledCalls after every invocation, 0 when ECR throttled nothing, with the dashboard\'s dimensions', async () => {
+      writeJson('sized.json', sized);
+      const result = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--verbose', '--stage', 'prod');
+      const throttledCalls = result.stderr
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+        .filter((line) => line._aws?.CloudWatchMetrics?.[0].Metrics.some((m: { Name: string }) => m.Name === 'ThrottledCalls'));
+      expect(throttledCalls.length).toBeGreaterThanOrEqual(3);
+      for (const line of throttledCalls) {
+        expect(line).toMatchObject({ ThrottledCalls: 0, service: 'ecr-lifecycle-manager', stage: 'prod' });
+        expect(line._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'stage']]);
+      }
+    });
+
     it('--plan lists every cached repository with its action and the images expired', async () => {
       writeJson('sized.json', sized);
       const result = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--dry-run', '--plan', file('plan.json'));

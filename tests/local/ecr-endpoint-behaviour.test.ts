@@ -114,12 +114,12 @@ describe('throttling', () => {
     expect(error.$metadata.attempts).toBeGreaterThan(1);
     expect(took).toBeGreaterThanOrEqual(RETRY_BUDGET_MS - 100);
     expect(took).toBeLessThan(RETRY_BUDGET_MS + 1500);
-    // Every ThrottlingException of those attempts is counted once, and the count starts again after it is published.
+    // Every ThrottlingException of those attempts is counted once; the count starts again after it is published, and 0 is published too.
     const published: [string, number][] = [];
     const metrics = { addMetric: (name: string, _unit: unknown, value: number) => published.push([name, value]), addDimension: () => undefined, publishStoredMetrics: () => undefined };
     publishThrottledCalls(ecr, metrics);
     publishThrottledCalls(ecr, metrics);
-    expect(published).toEqual([[THROTTLED_CALLS_METRIC, endpoint.throttled.DescribeRepositories]]);
+    expect(published).toEqual([[THROTTLED_CALLS_METRIC, endpoint.throttled.DescribeRepositories], [THROTTLED_CALLS_METRIC, 0]]);
     ecr.destroy();
   });
 

@@ -208,7 +208,7 @@ export function describeObservability(packagedStack: () => Stack): void {
         'BytesExpired', 'ImagesExpired', 'MaxConcurrency', 'PoliciesApplied', 'PolicyBytesExpired', 'PolicyImagesExpired', 'PolicyImagesInUse',
         'RepositoriesAtOnce', 'RepositoriesFailedFirstPass', 'ThrottledCalls', 'ThrottledRepositories', 'ThrottlingRounds',
       ]);
-      // ThrottledCalls comes from every function's ECR client, through the same metrics, after an invocation ECR throttled.
+      // ThrottledCalls comes from every function's ECR client, through the same metrics, after every invocation (tests/local/ecr-endpoint-behaviour.test.ts).
       const fromTally = own.filter((m) => m.metric !== THROTTLED_CALLS_METRIC);
       for (const m of fromTally) expect(published.get(m.metric)).toContainEqual(m.dimensions);
       for (const m of own) expect(m.dimensions).toEqual({ service: SERVICE_NAME, stage: STAGE });
