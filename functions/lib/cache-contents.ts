@@ -42,14 +42,10 @@ export interface CacheContents {
 export type CacheMembership = 'managed' | 'leftAlone' | 'excluded';
 
 /** What one repository adds to its cache's figures. */
-export interface RepositoryFigures {
-  imagesBefore: number;
-  bytesBefore: number;
-  imagesDeleted: number;
-  bytesDeleted: number;
-  policyImagesExpired: number;
-  policyBytesExpired: number;
-}
+export type RepositoryFigures = Pick<
+  CacheFigures,
+  'imagesBefore' | 'bytesBefore' | 'imagesDeleted' | 'bytesDeleted' | 'policyImagesExpired' | 'policyBytesExpired'
+>;
 
 export const FIGURE_NAMES = [
   'repositories', 'managed', 'leftAlone', 'excluded', 'imagesBefore', 'bytesBefore', 'imagesDeleted', 'bytesDeleted',
