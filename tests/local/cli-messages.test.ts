@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { lifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { awsProblem } from '../../local/aws-target';
-import { runCli, withEnvironment, type CliRun } from './run-cli';
+import { expectBadInput, runCli, withEnvironment } from './run-cli';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SETTINGS_EXAMPLE = 'config/settings.example.yml';
@@ -19,13 +19,6 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'cli-messages-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function expectBadInput(result: CliRun, says: RegExp): void {
-  expect(result.code).toBe(2);
-  expect(result.stdout).toBe('');
-  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(result.stderr).toMatch(says);
-}
 
 describe('policy --prefix', () => {
   it("prints the prefix's own policy, without a warning, for a prefix the settings file has", async () => {

@@ -10,7 +10,7 @@ import { DEMO_REGISTRY } from '../../local/command-input';
 import { parseRegistry, type Registry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint } from '../../local/ecr/server';
 import { digest } from './ecr-fixtures';
-import { runCli, runCliAnswering, withEnvironment, type CliRun } from './run-cli';
+import { expectBadInput, runCli, runCliAnswering, withEnvironment } from './run-cli';
 
 const NOW = '2026-11-28T00:00:00Z';
 /** A person's policy as ECR might hold it, spaced as they wrote it: it must come back byte for byte. */
@@ -60,13 +60,6 @@ beforeEach(() => {
   writeRegistry('registry.json', registry);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function expectBadInput(result: CliRun, says: RegExp): void {
-  expect(result.code).toBe(2);
-  expect(result.stdout).toBe('');
-  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(result.stderr).toMatch(says);
-}
 
 describe('remove-policies on a registry file', () => {
   it('dry run: lists the repositories with a tool policy, current or earlier, and changes nothing', async () => {

@@ -51,3 +51,11 @@ export async function withEnvironment<T>(environment: Record<string, string | un
     apply(saved);
   }
 }
+
+/** Bad input as the command line reports it: exit 2, nothing on stdout, one line on stderr saying what is wrong. */
+export function expectBadInput(result: CliRun, says: RegExp): void {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(result.stderr).toMatch(says);
+}
