@@ -69,12 +69,26 @@ export function withPrefixes(cache: CacheContents, prefixes: readonly string[]):
 
 /** The cache after one more repository of `prefix`. */
 export function addRepository(cache: CacheContents, prefix: string, membership: CacheMembership, figures: RepositoryFigures): CacheContents {
+  return addToPrefix(cache, prefix, membership, figures);
+}
+
+/**
+ * The cache after images a repository deleted before a later step of it failed: stored before the sweep and gone,
+ * whatever becomes of the repository, which is counted (with what it stores then) once a later try completes it.
+ */
+export function addDeletions(cache: CacheContents, prefix: string, images: number, bytes: number): CacheContents {
+  const figures = { imagesBefore: images, bytesBefore: bytes, imagesDeleted: images, bytesDeleted: bytes, policyImagesExpired: 0, policyBytesExpired: 0 };
+  return addToPrefix(cache, prefix, undefined, figures);
+}
+
+function addToPrefix(cache: CacheContents, prefix: string, membership: CacheMembership | undefined, figures: RepositoryFigures): CacheContents {
   const prefixes = withPrefixes(cache, [prefix]).prefixes.map((entry) => (entry.prefix === prefix ? added(entry, membership, figures) : entry));
   return { prefixes, total: totalOf(prefixes) };
 }
 
-function added<T extends CacheFigures>(entry: T, membership: CacheMembership, figures: RepositoryFigures): T {
-  const next = { ...entry, repositories: entry.repositories + 1, [membership]: entry[membership] + 1 };
+/** The entry with the figures added, and one repository more of `membership` unless it is undefined. */
+function added<T extends CacheFigures>(entry: T, membership: CacheMembership | undefined, figures: RepositoryFigures): T {
+  const next = membership === undefined ? { ...entry } : { ...entry, repositories: entry.repositories + 1, [membership]: entry[membership] + 1 };
   for (const name of ['imagesBefore', 'bytesBefore', 'imagesDeleted', 'bytesDeleted', 'policyImagesExpired', 'policyBytesExpired'] as const) {
     next[name] += figures[name];
   }

@@ -1,6 +1,6 @@
 // Counting what a sweep did. Each repository's steps end in one small result that names the repository, and each
 // page's results are added to the running report between pages, with what each cache holds (cache-contents.ts).
-import { addRepository, emptyCache, withPrefixes, type CacheContents, type CacheFigures, type CacheMembership } from './cache-contents';
+import { addDeletions, addRepository, emptyCache, withPrefixes, type CacheContents, type CacheFigures, type CacheMembership } from './cache-contents';
 import { cachePrefixOf } from './cached-repositories';
 import { CONGESTION_ERRORS, type Throttling } from './congestion';
 import type { RepositoryCheck } from './lifecycle-policy';
@@ -13,20 +13,32 @@ export interface PolicyFigures {
   policyImagesInUse: number;
 }
 
-/** What the per-repository steps of the state machine return for one repository. */
-export type RepositoryResult = { repositoryName: string } & (
-  | ({
-      lifecyclePolicy: RepositoryCheck;
-      imagesExpired: number;
-      bytesExpired: number;
-      policyNotes: number;
-      /** What the repository stored before the sweep; 0 for an excluded one, which is never read. */
-      imagesBefore: number;
-      bytesBefore: number;
-    } & PolicyFigures)
-  | { skipped: string }
-  | { error: string }
-);
+/**
+ * A repository's figures, in the order of the definition's `figures` (ReportRepository, LeaveRepositoryAlone):
+ * numbers without names keep a page's results small. imagesBefore and bytesBefore are what the repository stored
+ * before the sweep (0 for an excluded one, which is never read); policyNotes counts the cases its outcome line names.
+ */
+export const RESULT_FIGURES = [
+  'imagesExpired', 'bytesExpired', 'policyImagesExpired', 'policyBytesExpired', 'policyImagesInUse', 'policyNotes', 'imagesBefore', 'bytesBefore',
+] as const;
+
+export type ResultFigures = Record<(typeof RESULT_FIGURES)[number], number>;
+
+/**
+ * A repository whose step failed, with the images it deleted before that step (none when it failed before
+ * ExpireUnpulledImages, or when its child execution failed whole and nothing says).
+ */
+export interface FailedResult {
+  error: string;
+  imagesExpired: number;
+  bytesExpired: number;
+}
+
+/** What the per-repository steps of the state machine return for one repository, as pageOutcomes reads it. */
+export type RepositoryResult = { repositoryName: string } & (({ lifecyclePolicy: RepositoryCheck } & ResultFigures) | { skipped: string } | FailedResult);
+
+/** A repository's result as the definition returns it: its figures in the order of RESULT_FIGURES. */
+export type ReturnedResult = { repositoryName: string } & ({ lifecyclePolicy: RepositoryCheck; figures: number[] } | { skipped: string } | FailedResult);
 
 /**
  * The error a repository is counted failed with when its child execution failed whole and the Map's output does
@@ -64,7 +76,7 @@ export interface Report {
   failedRepositories: FailedRepository[];
   /**
    * What each cache holds. A repository that failed for good, or was deleted during the sweep, is in none of its
-   * figures: `failed` and `skipped` count it.
+   * figures but the images it deleted: `failed` and `skipped` count it.
    */
   cache: CacheContents;
   /** How ECR's throttling slowed the sweep (functions/lib/congestion.ts); null before the first tally. */
@@ -117,18 +129,24 @@ export interface PageResults {
 /** Every repository of the page with its result; a repository whose child execution failed whole has none of its own. */
 export function pageOutcomes(page: Pick<PageResults, 'batches' | 'results'>): RepositoryResult[] {
   const returned = new Map<string, RepositoryResult>();
+  const failed = (repositoryName: string, error: string): RepositoryResult => ({ repositoryName, error, imagesExpired: 0, bytesExpired: 0 });
   page.results.forEach((child, index) => {
     if (Array.isArray(child)) {
-      for (const result of child) if (isRepositoryResult(result)) returned.set(result.repositoryName, result);
+      for (const result of child) if (isReturnedResult(result)) returned.set(result.repositoryName, named(result));
       return;
     }
     const error = childError(child);
     // Each child execution holds one batch, in order, as long as the output has an entry for every child.
-    if (error && page.results.length === page.batches.length) for (const repositoryName of page.batches[index] ?? []) returned.set(repositoryName, { repositoryName, error });
+    if (error && page.results.length === page.batches.length) for (const repositoryName of page.batches[index] ?? []) returned.set(repositoryName, failed(repositoryName, error));
   });
-  return page.batches
-    .flat()
-    .map((repositoryName) => returned.get(repositoryName) ?? { repositoryName, error: CHILD_EXECUTION_FAILED });
+  return page.batches.flat().map((repositoryName) => returned.get(repositoryName) ?? failed(repositoryName, CHILD_EXECUTION_FAILED));
+}
+
+/** A returned result with its figures named. */
+function named(result: ReturnedResult): RepositoryResult {
+  if (!('figures' in result)) return result;
+  const { figures, ...rest } = result;
+  return { ...rest, ...(Object.fromEntries(RESULT_FIGURES.map((name, i) => [name, figures[i]])) as ResultFigures) };
 }
 
 /** The error a child execution that failed whole failed with, when its entry in the Map's output says it. */
@@ -137,7 +155,7 @@ function childError(entry: unknown): string | undefined {
   return typeof error === 'string' && error.length > 0 ? error : undefined;
 }
 
-function isRepositoryResult(value: unknown): value is RepositoryResult {
+function isReturnedResult(value: unknown): value is ReturnedResult {
   return typeof value === 'object' && value !== null && typeof (value as { repositoryName?: unknown }).repositoryName === 'string';
 }
 
@@ -149,7 +167,7 @@ export function throttledRepositories(page: Pick<PageResults, 'results'>): strin
   return page.results
     .filter(Array.isArray)
     .flat()
-    .filter((result): result is RepositoryResult => isRepositoryResult(result) && 'error' in result && CONGESTION_ERRORS.includes(result.error))
+    .filter((result): result is ReturnedResult & FailedResult => isReturnedResult(result) && 'error' in result && CONGESTION_ERRORS.includes(result.error))
     .map((result) => result.repositoryName);
 }
 
@@ -167,6 +185,13 @@ export function tallyPage(report: Report | null, page: PageResults, goAgain: Rea
   next.scanned += page.scanned;
   next.cached += page.cached;
   for (const result of pageOutcomes(page)) {
+    const prefix = cachePrefixOf(result.repositoryName, page.ecrRepositoryPrefixes);
+    if ('error' in result && result.imagesExpired > 0 && prefix !== undefined) {
+      // Deleted whatever becomes of the repository: its next try finds them no more.
+      next.imagesExpired += result.imagesExpired;
+      next.bytesExpired += result.bytesExpired;
+      next.cache = addDeletions(next.cache, prefix, result.imagesExpired, result.bytesExpired);
+    }
     if (goAgain.has(result.repositoryName)) continue;
     if ('error' in result) {
       next.failed += 1;
@@ -181,7 +206,6 @@ export function tallyPage(report: Report | null, page: PageResults, goAgain: Rea
       next.policyBytesExpired += result.policyBytesExpired;
       next.policyImagesInUse += result.policyImagesInUse;
       if (result.policyNotes > 0) next.repositoriesWithPolicyNotes += 1;
-      const prefix = cachePrefixOf(result.repositoryName, page.ecrRepositoryPrefixes);
       // Always found: the run lists only repositories under its prefixes.
       if (prefix !== undefined) next.cache = addRepository(next.cache, prefix, cacheMembership[result.lifecyclePolicy], repositoryFigures(result));
     }

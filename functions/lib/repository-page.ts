@@ -9,20 +9,19 @@ import { MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_AT_ONCE, repositoriesPerChild 
 export const DESCRIBE_REPOSITORIES_MAX_RESULTS = 1000;
 
 /** The bytes of the parent state a page's repositories may take; the report and the run take the rest. */
-export const PAGE_BYTES = 140 * 1024;
+export const PAGE_BYTES = 136 * 1024;
 
 /** A call for fewer repositories than this is not worth its round trip: the page ends there. */
-export const MIN_RESULTS_PER_CALL = 50;
+export const MIN_RESULTS_PER_CALL = 25;
 
 /** Keeps a page within its function's timeout when few repositories of the registry are cached. */
 export const MAX_CALLS_PER_PAGE = 10;
 
 /**
- * The JSON around a name in the page's batches (quotes, comma) and its result's other fields, the longest being
- * `{"repositoryName":…,"lifecyclePolicy":"USER_DEFINED","imagesExpired":…,"bytesExpired":…,"policyImagesExpired":…,
- * "policyBytesExpired":…,"policyImagesInUse":…,"policyNotes":…,"imagesBefore":…,"bytesBefore":…}`.
+ * The JSON around a name in the page's batches (quotes, comma, a child's brackets) and its result's other fields,
+ * the longest being `{"repositoryName":…,"lifecyclePolicy":"USER_DEFINED","figures":[…eight numbers…]}`.
  */
-const BYTES_BESIDE_NAME = 320;
+const BYTES_BESIDE_NAME = 180;
 
 /** What the page has taken so far. */
 export interface PageFill {

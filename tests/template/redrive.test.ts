@@ -72,7 +72,12 @@ describe('failure handling in the definition', () => {
     const choice = perRepository.IsFinalAttempt;
     const finalBranch = choice.Choices.find((c: State) => c.Variable === '$.finalAttempt' && c.BooleanEquals === true);
     expect(perRepository[choice.Default].Type).toBe('Pass');
-    expect(perRepository[choice.Default].Parameters).toEqual({ 'repositoryName.$': '$.repositoryName', 'error.$': '$.error.Error' });
+    expect(perRepository[choice.Default].Parameters).toEqual({
+      'repositoryName.$': '$.repositoryName',
+      'error.$': '$.error.Error',
+      'imagesExpired.$': '$.expiry.imagesExpired',
+      'bytesExpired.$': '$.expiry.bytesExpired',
+    });
 
     // Follow the final branch: it must end in a Fail state, through states that catch nothing.
     let name: string = finalBranch.Next;
@@ -117,7 +122,7 @@ describe('failure handling in the definition', () => {
   });
 
   test('the final attempt is reached only after the last page, and only once', () => {
-    const decide = top.HasFailedRepositories;
+    const decide = top[top.TallyReport.Next];
     const toFinal = decide.Choices.find((c: State) => c.Next === 'ListFailedRepositories');
     expect(toFinal.And).toEqual(
       expect.arrayContaining([
@@ -125,7 +130,10 @@ describe('failure handling in the definition', () => {
         { Variable: '$.report.failedRepositories[0]', IsPresent: true },
       ]),
     );
-    expect(top.HasMorePages.Default).toBe('HasFailedRepositories');
+    // Choice rules are tried in order: a page's extra round and the next page come before the final attempt.
+    const order = decide.Choices.map((c: State) => c.Next);
+    expect(order.indexOf('ManageRepositories')).toBeLessThan(order.indexOf('ListFailedRepositories'));
+    expect(order.indexOf('ListCachedRepositories')).toBeLessThan(order.indexOf('ListFailedRepositories'));
     // Every state reachable from the start is defined, and the only top-level Fail is for failures beyond the retry.
     const seen = new Set<string>();
     const queue = [definition.StartAt as string];

@@ -218,10 +218,10 @@ describe("the parent execution's history", () => {
   // Every Task retried once, as a busy account may make it.
   const retries = 1;
   const start = 1 + walkEvents(['ListPullThroughCachePrefixes', 'StartReport', 'HasPullThroughCacheRules', 'ListCachedRepositories'], retries);
-  const page = walkEvents(['ListCachedRepositories', 'HasCachedRepositories', 'ManageRepositories', 'TallyReport', 'HasThrottledRepositories', 'HasMorePages'], retries);
-  const round = walkEvents(['HasThrottledRepositories', 'ManageRepositories', 'TallyReport', 'HasThrottledRepositories'], retries) - 2;
+  const page = walkEvents(['ListCachedRepositories', 'HasCachedRepositories', 'ManageRepositories', 'TallyReport', 'DecideAfterTally'], retries);
+  const round = walkEvents(['DecideAfterTally', 'ManageRepositories', 'TallyReport', 'DecideAfterTally'], retries) - 2;
   const end =
-    walkEvents(['HasMorePages', 'HasFailedRepositories', 'ListFailedRepositories', 'PrepareFinalAttempt', 'ManageRepositories', 'TallyReport', 'HasThrottledRepositories', 'HasMorePages', 'HasFailedRepositories', 'RepositoriesFailed'], retries) + 1;
+    walkEvents(['DecideAfterTally', 'ListFailedRepositories', 'PrepareFinalAttempt', 'ManageRepositories', 'TallyReport', 'DecideAfterTally', 'RepositoriesFailed'], retries) + 1;
   /** An execution of `pages` pages in which throttling takes every extra round the tally allows. */
   const worstEvents = (pages: number) => start + pages * page + (MAX_ROUNDS_PER_PAGE + pages - 1) * round + end;
 

@@ -61,6 +61,8 @@ function evaluate(template: Json, state: Json, context: Json = {}): Json {
       if (partition) return [key.slice(0, -2), toBatches(read(partition[1], state, context), Number(partition[2]))];
       const length = /^States\.ArrayLength\((\$[^)]*)\)$/.exec(expression);
       if (length) return [key.slice(0, -2), read(length[1], state, context).length];
+      const array = /^States\.Array\(([^)]*)\)$/.exec(expression);
+      if (array) return [key.slice(0, -2), array[1].split(',').map((arg) => arg.trim()).map((arg) => (arg.startsWith('$') ? read(arg, state, context) : JSON.parse(arg)))];
       if (expression.startsWith('States.')) throw new Error(`unsupported intrinsic ${expression}`);
       return [key.slice(0, -2), read(expression, state, context)];
     }),
@@ -176,7 +178,7 @@ describe('the largest parent state', () => {
 
   it('carries a full page of the longest names through the Map, beside the figures of every cache', () => {
     expect(afterMap.report.cache.prefixes).toHaveLength(PREFIXES + 1);
-    expect(afterMapReported.results.flat()[0]).toMatchObject({ imagesBefore: 1e9, bytesBefore: Number.MAX_SAFE_INTEGER });
+    expect(afterMapReported.results.flat()[0].figures).toContain(Number.MAX_SAFE_INTEGER);
     const pageSize = afterMap.page.cached;
     expect(pageSize).toBeGreaterThan(150);
     expect(afterMap.page.batches.flat()).toHaveLength(pageSize);

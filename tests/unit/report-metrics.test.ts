@@ -1,15 +1,15 @@
 // The CloudWatch metrics one tally publishes are what that tally added to the report, so that their sum over a
 // run is the run's total; repositories that failed count on the first pass only, plainly named so.
-import { emptyReport, pageMetrics, tallyPage, type PageResults, type Report, type RepositoryResult } from '../../functions/lib/report';
-import { noPolicyExpirations } from './results';
+import { emptyReport, pageMetrics, tallyPage, type PageResults, type Report } from '../../functions/lib/report';
+import { noPolicyExpirations, returned, type TestResult } from './results';
 
 /** A page whose every repository came back with the result given, each from a child of its own. */
-const page = (results: RepositoryResult[], finalAttempt = false): PageResults => ({
+const page = (results: TestResult[], finalAttempt = false): PageResults => ({
   ecrRepositoryPrefixes: ['quay'],
   scanned: 10,
   cached: results.length,
   batches: results.map((r) => [r.repositoryName]),
-  results: results.map((r) => [r]),
+  results: results.map((r) => [returned(r)]),
   finalAttempt,
 });
 

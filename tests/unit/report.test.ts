@@ -6,25 +6,24 @@ import {
   tallyPage,
   type PageResults,
   type Report,
-  type RepositoryResult,
 } from '../../functions/lib/report';
-import { noPolicyExpirations } from './results';
+import { noPolicyExpirations, returned, type TestResult } from './results';
 
 /** The report's counts; what each cache holds is tested in cache-contents.test.ts. */
 const counts = ({ cache: _cache, ...rest }: Report) => rest;
 
 /** A page whose every child came back: one child per result, as the Map returns them. */
-const page = (results: RepositoryResult[], extra: Partial<Omit<PageResults, 'results' | 'batches'>> = {}): PageResults => ({
+const page = (results: TestResult[], extra: Partial<Omit<PageResults, 'results' | 'batches'>> = {}): PageResults => ({
   ecrRepositoryPrefixes: ['quay'],
   scanned: 0,
   cached: 0,
   finalAttempt: false,
   batches: results.map((r) => [r.repositoryName]),
-  results: results.map((r) => [r]),
+  results: results.map((r) => [returned(r)]),
   ...extra,
 });
 
-const failures = (from: number, n: number): RepositoryResult[] =>
+const failures = (from: number, n: number): TestResult[] =>
   Array.from({ length: n }, (_, i) => ({ repositoryName: `quay/repo-${from + i}`, error: 'AccessDeniedException' }));
 
 describe('adding a page of results to the report', () => {
@@ -141,13 +140,15 @@ describe('adding a page of results to the report', () => {
 describe('a child execution that failed whole', () => {
   // Three children; the second failed whole, so the Map's output has no results of its own for it.
   const batches = [['q/a', 'q/b'], ['q/c', 'q/d'], ['q/e']];
-  const cameBack: RepositoryResult[][] = [
+  const cameBack = ([
     [
       { repositoryName: 'q/a', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0, imagesBefore: 0, bytesBefore: 0, ...noPolicyExpirations },
       { repositoryName: 'q/b', error: 'ThrottlingException' },
     ],
     [{ repositoryName: 'q/e', lifecyclePolicy: 'MANAGED', imagesExpired: 2, bytesExpired: 2000, imagesBefore: 2, bytesBefore: 2000, ...noPolicyExpirations }],
-  ];
+  ] satisfies TestResult[][]).map((child) => child.map(returned));
+  /** A repository counted failed without deletions of its own. */
+  const failedWith = (repositoryName: string, error: string) => ({ repositoryName, error, imagesExpired: 0, bytesExpired: 0 });
 
   it('has its repositories counted failed with the error of the child, when the Map gives it in the child\'s place', () => {
     const results = [cameBack[0], { Error: 'States.Timeout', Cause: 'The execution ran past its 5 minutes' }, cameBack[1]];
@@ -162,10 +163,10 @@ describe('a child execution that failed whole', () => {
   it('does not guess whose error an error object is when the Map gives fewer entries than children', () => {
     const outcomes = pageOutcomes({ batches, results: [cameBack[0], { Error: 'States.Timeout' }] });
     expect(outcomes.filter((o) => 'error' in o)).toEqual([
-      { repositoryName: 'q/b', error: 'ThrottlingException' },
-      { repositoryName: 'q/c', error: CHILD_EXECUTION_FAILED },
-      { repositoryName: 'q/d', error: CHILD_EXECUTION_FAILED },
-      { repositoryName: 'q/e', error: CHILD_EXECUTION_FAILED },
+      failedWith('q/b', 'ThrottlingException'),
+      failedWith('q/c', CHILD_EXECUTION_FAILED),
+      failedWith('q/d', CHILD_EXECUTION_FAILED),
+      failedWith('q/e', CHILD_EXECUTION_FAILED),
     ]);
   });
 
@@ -218,9 +219,9 @@ describe('a child execution that failed whole', () => {
   it('is told apart from a repository that failed alone by its error', () => {
     const outcomes = pageOutcomes({ batches, results: [cameBack[0], null, cameBack[1]] });
     expect(outcomes.filter((o) => 'error' in o)).toEqual([
-      { repositoryName: 'q/b', error: 'ThrottlingException' },
-      { repositoryName: 'q/c', error: CHILD_EXECUTION_FAILED },
-      { repositoryName: 'q/d', error: CHILD_EXECUTION_FAILED },
+      failedWith('q/b', 'ThrottlingException'),
+      failedWith('q/c', CHILD_EXECUTION_FAILED),
+      failedWith('q/d', CHILD_EXECUTION_FAILED),
     ]);
   });
 
@@ -233,7 +234,7 @@ describe('a child execution that failed whole', () => {
       cached: 0,
       finalAttempt: true,
       batches: retried.map((name) => [name]),
-      results: retried.map((repositoryName) => [{ repositoryName, lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0, imagesBefore: 0, bytesBefore: 0, ...noPolicyExpirations }]),
+      results: retried.map((repositoryName) => [returned({ repositoryName, lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0, imagesBefore: 0, bytesBefore: 0, ...noPolicyExpirations })]),
     });
     expect(finalAttempt).toMatchObject({ failed: 0, failedRepositories: [], applied: 1 + retried.length });
   });

@@ -73,13 +73,15 @@ describe('how many repositories one page lists', () => {
   it('counts a name twice, once in the batches and once in its result, with room for the JSON around it', () => {
     expect(repositoryBytes(name(1, 100)) - repositoryBytes(name(1, 50))).toBe(100);
     const [most, size] = [1_000_000_000, Number.MAX_SAFE_INTEGER];
-    const result = {
-      repositoryName: name(1, 50), lifecyclePolicy: 'USER_DEFINED', imagesExpired: most, bytesExpired: size,
-      policyImagesExpired: most, policyBytesExpired: size, policyImagesInUse: most, policyNotes: most,
-    };
-    expect(repositoryBytes(name(1, 50))).toBeGreaterThanOrEqual(
-      Buffer.byteLength(`${JSON.stringify(name(1, 50))},`) + Buffer.byteLength(`${JSON.stringify(result)},`),
-    );
+    const repositoryName = name(1, 50);
+    const reported = { repositoryName, lifecyclePolicy: 'USER_DEFINED', figures: [most, size, most, size, most, most, most, size] };
+    const failed = { repositoryName, error: 'Lambda.ClientExecutionTimeoutException', imagesExpired: most, bytesExpired: size };
+    // A child of one repository: its batch and its results each in brackets of their own.
+    for (const result of [reported, failed]) {
+      expect(repositoryBytes(repositoryName)).toBeGreaterThanOrEqual(
+        Buffer.byteLength(`[${JSON.stringify(repositoryName)}],`) + Buffer.byteLength(`[${JSON.stringify(result)}],`),
+      );
+    }
   });
 });
 

@@ -1,16 +1,16 @@
 import { MAX_ROUNDS_PER_PAGE } from '../../functions/lib/congestion';
-import { emptyReport, type Report, type RepositoryResult } from '../../functions/lib/report';
+import { emptyReport, type Report, type ReturnedResult } from '../../functions/lib/report';
 import { tallyMapRun, type MapRunResults, type RunCeiling } from '../../functions/lib/rounds';
-import { noPolicyExpirations } from './results';
+import { noPolicyExpirations, returned } from './results';
 
 const run = { maxConcurrency: 4, repositoriesAtOnce: 10, dryRun: false };
 const atStage = { maxConcurrency: 4, repositoriesAtOnce: 10, toleratedFailurePercentage: 100, round: false };
-const done = (repositoryName: string): RepositoryResult => ({ repositoryName, lifecyclePolicy: 'MANAGED', imagesExpired: 0, bytesExpired: 0, imagesBefore: 1, bytesBefore: 0, ...noPolicyExpirations });
-const throttled = (repositoryName: string): RepositoryResult => ({ repositoryName, error: 'ThrottlingException' });
+const done = (repositoryName: string) => returned({ repositoryName, lifecyclePolicy: 'MANAGED', imagesExpired: 0, bytesExpired: 0, imagesBefore: 1, bytesBefore: 0, ...noPolicyExpirations });
+const throttled = (repositoryName: string) => returned({ repositoryName, error: 'ThrottlingException' });
 const names = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `quay/r${from + i}`);
 
 /** A Map Run whose children got `batches` and returned `results`, one list per child. */
-function mapRun(batches: string[][], results: RepositoryResult[][], over: Partial<MapRunResults<typeof run>> = {}): MapRunResults<typeof run> {
+function mapRun(batches: string[][], results: ReturnedResult[][], over: Partial<MapRunResults<typeof run>> = {}): MapRunResults<typeof run> {
   return { run, report: null, mapRun: atStage, nextToken: 'page-2', ecrRepositoryPrefixes: ['quay'], scanned: batches.flat().length, cached: batches.flat().length, finalAttempt: false, batches, results, ...over };
 }
 
@@ -37,14 +37,34 @@ describe("a Map Run's tally", () => {
     expect(round.mapRun).toMatchObject({ maxConcurrency: 2, round: false });
   });
 
+  it('counts the images a throttled repository deleted before the step ECR throttled, and what its round finds left', () => {
+    // quay/r0 stored 3 images (300 bytes), lost 2 of them (200 bytes), then PutLifecyclePolicy was throttled.
+    const first = tallyMapRun(mapRun([names(1)], [[returned({ repositoryName: 'quay/r0', error: 'ThrottlingException', imagesExpired: 2, bytesExpired: 200 })]]));
+    expect(first.page.batches).toEqual([['quay/r0']]);
+    expect(first.report).toMatchObject({ imagesExpired: 2, bytesExpired: 200, applied: 0, failed: 0 });
+    // Its round finds the one image left, and puts the policy.
+    const left = returned({ repositoryName: 'quay/r0', lifecyclePolicy: 'NONE', imagesExpired: 0, bytesExpired: 0, imagesBefore: 1, bytesBefore: 100, ...noPolicyExpirations });
+    const round = tallyMapRun({ ...first, ...first.page, ecrRepositoryPrefixes: ['quay'], report: first.report, finalAttempt: false, results: [[left]] });
+    expect(round.report).toMatchObject({ imagesExpired: 2, bytesExpired: 200, applied: 1, failed: 0 });
+    expect(round.report.cache.total).toMatchObject({
+      repositories: 1, managed: 1, imagesBefore: 3, bytesBefore: 300, imagesDeleted: 2, bytesDeleted: 200, imagesAfter: 1, bytesAfter: 100,
+    });
+  });
+
+  it('counts the images a repository deleted before it failed, which its final attempt finds gone', () => {
+    const state = tallyMapRun(mapRun([names(2)], [[returned({ repositoryName: 'quay/r0', error: 'AccessDeniedException', imagesExpired: 1, bytesExpired: 50 }), done('quay/r1')]]));
+    expect(state.report).toMatchObject({ imagesExpired: 1, bytesExpired: 50, failed: 1 });
+    expect(state.report.cache.total).toMatchObject({ repositories: 1, imagesBefore: 2, imagesDeleted: 1, imagesAfter: 1 });
+  });
+
   it('sends a repository whose step ran past its TimeoutSeconds again too, slower', () => {
-    const state = tallyMapRun(mapRun([names(2)], [[{ repositoryName: 'quay/r0', error: 'States.Timeout' }, done('quay/r1')]]));
+    const state = tallyMapRun(mapRun([names(2)], [[returned({ repositoryName: 'quay/r0', error: 'States.Timeout' }), done('quay/r1')]]));
     expect(state.page.batches).toEqual([['quay/r0']]);
     expect(state.report).toMatchObject({ failed: 0, throttling: expect.objectContaining({ throttledRepositories: 1, maxConcurrency: 2 }) });
   });
 
   it('counts failures of any other kind at once, for the final attempt', () => {
-    const state = tallyMapRun(mapRun([names(2)], [[{ repositoryName: 'quay/r0', error: 'AccessDeniedException' }, done('quay/r1')]]));
+    const state = tallyMapRun(mapRun([names(2)], [[returned({ repositoryName: 'quay/r0', error: 'AccessDeniedException' }), done('quay/r1')]]));
     expect(state.page.batches).toEqual([]);
     expect(state.report).toMatchObject({ failed: 1, failedRepositories: [{ repositoryName: 'quay/r0', error: 'AccessDeniedException' }] });
     expect(state.mapRun).toMatchObject({ maxConcurrency: 4, repositoriesAtOnce: 10 });

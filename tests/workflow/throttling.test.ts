@@ -57,3 +57,35 @@ describe('a registry whose DescribeImages ECR throttles beyond every retry', () 
     expect(throttling.lowestMaxConcurrency).toBe(Math.min(...runs.map((run) => run.maxConcurrency)));
   });
 });
+
+describe('a registry whose PutLifecyclePolicy ECR throttles beyond every retry, after the images were deleted', () => {
+  let result: SweepResult;
+  beforeAll(async () => {
+    const registry: Registry = {
+      pullThroughCacheRules: [DOCKER_HUB],
+      // Each repository stores an image of 100 bytes pulled 60 days ago and one of 10 bytes pulled yesterday.
+      repositories: names.map((name, i) =>
+        repo(name, { images: [{ ...image(2 * i, 100, 60, 'old'), imageSizeInBytes: 100 }, { ...image(2 * i + 1, 10, 1, 'new'), imageSizeInBytes: 10 }] }),
+      ),
+      throttle: { perOperation: { PutLifecyclePolicy: 1 } },
+    };
+    result = await sweep(registry, { params: { maxConcurrency: 4 } });
+  }, 120_000);
+
+  it('ends SUCCEEDED with every repository as a sweep leaves it, after extra rounds', () => {
+    expect(result.execution.status).toBe('SUCCEEDED');
+    for (const [i, name] of names.entries()) {
+      expect(policyOf(result, name)).toBe(TOOL_POLICY);
+      expect(digestsOf(result, name)).toEqual([digest(2 * i + 1)]);
+    }
+    expect(result.throttled.PutLifecyclePolicy).toBeGreaterThan(0);
+    expect(result.execution.report!.throttling!.rounds).toBeGreaterThan(0);
+  });
+
+  it('counts every image deleted, whichever try of its repository deleted it, and what each repository stored before', () => {
+    expect(result.execution.report).toMatchObject({ cached: COUNT, imagesExpired: COUNT, bytesExpired: 100 * COUNT, applied: COUNT, failed: 0 });
+    expect(result.execution.report!.cache.total).toMatchObject({
+      repositories: COUNT, managed: COUNT, imagesBefore: 2 * COUNT, bytesBefore: 110 * COUNT, imagesDeleted: COUNT, imagesAfter: COUNT, bytesAfter: 10 * COUNT,
+    });
+  });
+});
