@@ -5,18 +5,12 @@ import { cachePrefixOf } from './cached-repositories';
 import { CONGESTION_ERRORS, type Throttling } from './congestion';
 import type { RepositoryCheck } from './lifecycle-policy';
 
-/** What ECR's next lifecycle evaluation expires under the tool's policy after the sweep (none for a repository left alone). */
-export interface PolicyFigures {
-  policyImagesExpired: number;
-  policyBytesExpired: number;
-  /** Of policyImagesExpired, the images in use: pulled (never pulled: pushed) within unpulledDays. */
-  policyImagesInUse: number;
-}
-
 /**
  * A repository's figures, in the order of the definition's `figures` (ReportRepository, LeaveRepositoryAlone):
  * numbers without names keep a page's results small. imagesBefore and bytesBefore are what the repository stored
- * before the sweep (0 for an excluded one, which is never read); policyNotes counts the cases its outcome line names.
+ * before the sweep (0 for an excluded one, which is never read); the policy figures are what ECR's next evaluation
+ * of the tool's policy then expires (none for a repository left alone), policyImagesInUse those of them pulled (never
+ * pulled: pushed) within unpulledDays; policyNotes counts the cases its outcome line names.
  */
 export const RESULT_FIGURES = [
   'imagesExpired', 'bytesExpired', 'policyImagesExpired', 'policyBytesExpired', 'policyImagesInUse', 'policyNotes', 'imagesBefore', 'bytesBefore',

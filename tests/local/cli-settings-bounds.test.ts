@@ -1,6 +1,6 @@
 // Every numeric stage setting through a local sweep: at either bound the sweep runs and fails no repository (what
 // packaging accepts never fails at run time); one past either bound it is refused, exit 2 and nothing written.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { lifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
@@ -12,6 +12,7 @@ const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
 let dir: string;
 const file = (name: string) => path.join(dir, name);
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'ecr-lifecycle-bounds-'));
   writeFileSync(

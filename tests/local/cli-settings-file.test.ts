@@ -1,7 +1,7 @@
 // The settings file (stage setting settingsFile) on the command line: `sweep` leaves each repository as its prefix's
 // settings demand, `policy --prefix` prints that prefix's policy, and a bad file is refused by every command before
 // anything runs, with every problem on the one line.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { lifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
@@ -13,6 +13,7 @@ const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 let dir: string;
 const file = (name: string) => path.join(dir, name);
 
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'ecr-lifecycle-settings-file-'));
   writeFileSync(

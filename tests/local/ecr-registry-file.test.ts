@@ -1,5 +1,5 @@
 // The registry file: what it accepts, and one-line errors that name where a bad file is wrong.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import { OPERATION_ERRORS } from '../../local/ecr/operation-errors';
@@ -177,6 +177,7 @@ describe('parseRegistry', () => {
 
 describe('readRegistryFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ecr-registry-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads a valid file', () => {
     const path = join(dir, 'ok.json');

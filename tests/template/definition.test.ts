@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import aslValidator from 'asl-validator';
 import { getLanguageService, TextDocument, type Diagnostic } from 'amazon-states-language-service';
 import { parse } from 'yaml';
+import { RESULT_FIGURES } from '../../functions/lib/report';
 import { projectRoot } from './serverless';
 
 const DEFINITION_FILE = path.join(projectRoot, 'statemachines', 'sweep.asl.yml');
@@ -52,6 +53,16 @@ function allStates(machine: Definition): [string, Definition][] {
 }
 
 describe('the sweep definition', () => {
+  test("returns each repository's figures in the order the tally names them", () => {
+    const perRepository = loadDefinition().States.ManageRepositories.ItemProcessor.States.ManageEachRepository.ItemProcessor.States;
+    const argumentsOf = (state: Definition) => /^States\.Array\((.*)\)$/s.exec(state.Parameters['figures.$'])![1].split(',').map((a: string) => a.trim());
+    expect(argumentsOf(perRepository.ReportRepository)).toEqual(RESULT_FIGURES.map((name) => `$.expiry.${name}`));
+    const alone = argumentsOf(perRepository.LeaveRepositoryAlone);
+    expect(alone).toHaveLength(RESULT_FIGURES.length);
+    RESULT_FIGURES.forEach((name, i) => expect(alone[i]).toBe(name === 'imagesBefore' || name === 'bytesBefore' ? `$.stored.${name}` : '0'));
+    expect(perRepository.LeaveExcludedRepositoryAlone.Parameters.figures).toEqual(RESULT_FIGURES.map(() => 0));
+  });
+
   test('names every Lambda task with Fn::GetAtt of a function key, so one file serves AWS and local runs', () => {
     const tasks = allStates(loadDefinition()).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThan(0);

@@ -300,8 +300,11 @@ describe('the pull-through cache rules', () => {
 });
 
 describe('the settings file', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
   const write = (text: string) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'settings-file-')), 'settings.yml');
+    dirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'settings-file-')));
+    const file = path.join(dirs[dirs.length - 1], 'settings.yml');
     fs.writeFileSync(file, text);
     return file;
   };

@@ -38,14 +38,17 @@ export function offlineEnvironment(): NodeJS.ProcessEnv {
 
 export function packageService(args: string[] = []): PackageResult {
   const packageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-lifecycle-manager-package-'));
+  // serverless-esbuild zips each function from a copy in the temporary directory and leaves the copy behind.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-lifecycle-manager-scratch-'));
   const cli = path.join(projectRoot, 'node_modules', 'osls', 'bin', 'serverless.js');
   const result = spawnSync(process.execPath, [cli, 'package', '--package', packageDir, ...args], {
     cwd: projectRoot,
-    env: offlineEnvironment(),
+    env: { ...offlineEnvironment(), TMPDIR: scratch },
     input: '',
     encoding: 'utf8',
     timeout: 240_000,
   });
+  fs.rmSync(scratch, { recursive: true, force: true });
   return {
     status: result.status,
     output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,

@@ -179,7 +179,7 @@ describe("a child execution's time budget", () => {
 /** A Standard execution's history holds at most 25,000 events. */
 const HISTORY_LIMIT = 25_000;
 /** The registry one execution must sweep whatever ECR's throttling, with every name ECR's longest. */
-const REGISTRY_REPOSITORIES = 90_000;
+const REGISTRY_REPOSITORIES = 115_000;
 
 /**
  * The events a state adds to the parent's history: a Task is entered, scheduled, started, succeeded and exited;

@@ -1,7 +1,7 @@
 // Per-prefix settings and exclusions (stage setting settingsFile) on the real definition and the embedded ECR: each
 // repository takes the keepImages and unpulledDays of the longest prefix it lies under, the stage's where the file
 // sets none, and an excluded repository is never changed, whatever its policy.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { lifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
@@ -22,8 +22,12 @@ exclude:
   - ecr-public/**
 `;
 
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 function settingsFile(): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'repository-settings-')), 'settings.yml');
+  dirs.push(mkdtempSync(path.join(tmpdir(), 'repository-settings-')));
+  const file = path.join(dirs[dirs.length - 1], 'settings.yml');
   writeFileSync(file, SETTINGS_FILE);
   return file;
 }
