@@ -17,24 +17,34 @@ function mapRuns(result: SweepResult) {
     });
 }
 
+/**
+ * A sweep at maxConcurrency 4 of the repositories, each storing an image of 100 bytes pulled 60 days ago and one of 10
+ * bytes pulled yesterday, with ECR throttling as given.
+ */
+function sweepThrottled(throttle: Registry['throttle']): Promise<SweepResult> {
+  const sized = (n: number, pushed: number, pulled: number, tag: string, imageSizeInBytes: number) => ({ ...image(n, pushed, pulled, tag), imageSizeInBytes });
+  const repositories = names.map((name, i) => repo(name, { images: [sized(2 * i, 100, 60, 'old', 100), sized(2 * i + 1, 10, 1, 'new', 10)] }));
+  return sweep({ pullThroughCacheRules: [DOCKER_HUB], repositories, throttle }, { params: { maxConcurrency: 4 } });
+}
+
+/** Every repository with the tool's policy and only the image pulled yesterday. */
+function expectEveryRepositorySwept(result: SweepResult) {
+  expect(result.execution.status).toBe('SUCCEEDED');
+  for (const [i, name] of names.entries()) {
+    expect(policyOf(result, name)).toBe(TOOL_POLICY);
+    expect(digestsOf(result, name)).toEqual([digest(2 * i + 1)]);
+  }
+}
+
 describe('a registry whose DescribeImages ECR throttles beyond every retry', () => {
   let result: SweepResult;
   beforeAll(async () => {
-    const registry: Registry = {
-      pullThroughCacheRules: [DOCKER_HUB],
-      repositories: names.map((name, i) => repo(name, { images: [image(2 * i, 100, 60, 'old'), image(2 * i + 1, 10, 1, 'new')] })),
-      // Far below what 4 children of 10 repositories at once ask for; the other operations are not throttled.
-      throttle: { perOperation: { DescribeImages: 2 } },
-    };
-    result = await sweep(registry, { params: { maxConcurrency: 4 } });
+    // Far below what 4 children of 10 repositories at once ask for; the other operations are not throttled.
+    result = await sweepThrottled({ perOperation: { DescribeImages: 2 } });
   }, 120_000);
 
   it('ends SUCCEEDED with every repository as a sweep leaves it', () => {
-    expect(result.execution.status).toBe('SUCCEEDED');
-    for (const [i, name] of names.entries()) {
-      expect(policyOf(result, name)).toBe(TOOL_POLICY);
-      expect(digestsOf(result, name)).toEqual([digest(2 * i + 1)]);
-    }
+    expectEveryRepositorySwept(result);
     expect(result.execution.report).toMatchObject({ cached: COUNT, imagesExpired: COUNT, failed: 0, failedRepositories: [] });
     expect(result.throttled.DescribeImages).toBeGreaterThan(0);
   });
@@ -61,23 +71,11 @@ describe('a registry whose DescribeImages ECR throttles beyond every retry', () 
 describe('a registry whose PutLifecyclePolicy ECR throttles beyond every retry, after the images were deleted', () => {
   let result: SweepResult;
   beforeAll(async () => {
-    const registry: Registry = {
-      pullThroughCacheRules: [DOCKER_HUB],
-      // Each repository stores an image of 100 bytes pulled 60 days ago and one of 10 bytes pulled yesterday.
-      repositories: names.map((name, i) =>
-        repo(name, { images: [{ ...image(2 * i, 100, 60, 'old'), imageSizeInBytes: 100 }, { ...image(2 * i + 1, 10, 1, 'new'), imageSizeInBytes: 10 }] }),
-      ),
-      throttle: { perOperation: { PutLifecyclePolicy: 1 } },
-    };
-    result = await sweep(registry, { params: { maxConcurrency: 4 } });
+    result = await sweepThrottled({ perOperation: { PutLifecyclePolicy: 1 } });
   }, 120_000);
 
   it('ends SUCCEEDED with every repository as a sweep leaves it, after extra rounds', () => {
-    expect(result.execution.status).toBe('SUCCEEDED');
-    for (const [i, name] of names.entries()) {
-      expect(policyOf(result, name)).toBe(TOOL_POLICY);
-      expect(digestsOf(result, name)).toEqual([digest(2 * i + 1)]);
-    }
+    expectEveryRepositorySwept(result);
     expect(result.throttled.PutLifecyclePolicy).toBeGreaterThan(0);
     expect(result.execution.report!.throttling!.rounds).toBeGreaterThan(0);
   });
