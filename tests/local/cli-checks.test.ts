@@ -1,5 +1,5 @@
 // The command line's checks of its own arguments: one line naming the option and what is wrong, nothing changed.
-import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -7,6 +7,7 @@ import { listenProblem, outputFileProblem, referenceTimeProblem, sameFileProblem
 import { startEcrEndpoint } from '../../local/ecr/server';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-checks-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function expectOneLine(problem: string | undefined): string {
   expect(problem).toBeDefined();

@@ -1,6 +1,6 @@
 // The event path end to end on this machine: the real startRepositorySweep step, whose start port runs each
 // execution with the real definition against the embedded ECR, deduplicated by name as StartExecution does.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -140,6 +140,7 @@ describe('an event that is none of the shapes', () => {
 
 describe('ecr-lifecycle sweep --registry FILE --event EVENT.json', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'event-sweep-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const registryFile = path.join(dir, 'registry.json');
   writeFileSync(registryFile, JSON.stringify(registry()));
 
