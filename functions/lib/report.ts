@@ -138,7 +138,7 @@ export function pageOutcomes(page: Pick<PageResults, 'batches' | 'results'>): Re
 
 /** A returned result with its figures named. */
 function named(result: ReturnedResult): RepositoryResult {
-  if (!('figures' in result)) return result;
+  if (!('lifecyclePolicy' in result)) return result;
   const { figures, ...rest } = result;
   return { ...rest, ...(Object.fromEntries(RESULT_FIGURES.map((name, i) => [name, figures[i]])) as ResultFigures) };
 }
