@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
 import { checkPullThroughCacheRules, parseRulesFile, type CheckedRule } from '../functions/lib/pull-through-cache-rules';
-import type { Permission, PermissionScope } from '../functions/lib/step';
+import { readsManifests, type Permission, type PermissionScope } from '../functions/lib/step';
 import { lambdaEnvironmentProblems, parseSettingsFile, prefixSettings } from '../functions/lib/repository-settings';
 import { parseSettings, runSettings, type RunSettings, SettingsError, type Settings, type SettingsFile } from '../functions/lib/settings';
 import { runSettingsEnvironment } from '../functions/lib/run-settings';
@@ -39,8 +39,13 @@ export interface Derived {
   alarmTopicArn: string;
   /** The workflow functions the state machine invokes, and their versions. */
   invokedFunctionArns: unknown[];
-  /** The functions' IAM roles and the configured pull-through cache rules, one item of serverless.yml's resources. */
+  /**
+   * The functions' IAM roles, the exclusions from pull time updates of those that read manifests, and the configured
+   * pull-through cache rules: one item of serverless.yml's resources.
+   */
   resources: Record<string, unknown>;
+  /** The exclusions' logical ids: the state machine waits for them, so that no sweep reads a manifest before. */
+  pullTimeUpdateExclusionIds: string[];
 }
 
 type RuleState = 'ENABLED' | 'DISABLED';
@@ -149,6 +154,19 @@ export function stepRoles(steps: { name: string; permissions: Permission[] }[], 
           ],
         },
       },
+    ]),
+  );
+}
+
+/**
+ * The roles of the steps that read manifests (BatchGetImage), excluded from pull time updates: ECR records no pull
+ * when they read one, so that reading manifests never makes an image look pulled (FACTS.md).
+ */
+export function pullTimeUpdateExclusions(steps: { name: string; permissions: Permission[] }[]): Record<string, unknown> {
+  return Object.fromEntries(
+    steps.filter(readsManifests).map(({ name }) => [
+      `${upperFirst(name)}PullTimeUpdateExclusion`,
+      { Type: 'AWS::ECR::PullTimeUpdateExclusion', Properties: { PrincipalArn: { 'Fn::GetAtt': [`${upperFirst(name)}Role`, 'Arn'] } } },
     ]),
   );
 }
@@ -315,8 +333,10 @@ export function derive(configuration: Configuration): Derived {
       const id = `${upperFirst(key)}LambdaFunction`;
       return [{ 'Fn::GetAtt': [id, 'Arn'] }, sub(`\${${id}.Arn}:*`)];
     }),
+    pullTimeUpdateExclusionIds: Object.keys(pullTimeUpdateExclusions(Object.values(STEPS))),
     resources: {
       ...stepRoles(Object.values(STEPS), scopeResources(managedPrefixes)),
+      ...pullTimeUpdateExclusions(Object.values(STEPS)),
       ...pullThroughCacheRuleResources(rules, policyText, { retainRules: settings.retainPullThroughCacheRules }),
     },
   };

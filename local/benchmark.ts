@@ -17,6 +17,7 @@ import { parseSettings, runSettings } from '../functions/lib/settings';
 import type { Registry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
 import { PROJECT_ROOT, readDefinition, runSweep, taskFunctions, type ExecutionEvent } from './runner';
+import { asDeployedStack } from './stack-roles';
 
 const PRICE = {
   standardTransition: 0.025 / 1000,
@@ -77,7 +78,7 @@ async function measure(repositories: number, latencyMs: number, maxConcurrency: 
     const execution = await runSweep({
       input: { referenceTime: '2026-11-28T00:00:00Z' },
       settings: runSettings(parseSettings({ maxConcurrency })),
-      ecr: { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'benchmark', secretAccessKey: 'benchmark' } },
+      ...(await asDeployedStack(endpoint)),
       onEvent: (event: ExecutionEvent) => {
         if (event.type === 'StateEntered' && event.index === undefined) measured.parentTransitions += 1;
         if (event.type === 'MapIterationStarted' && event.parentState?.name === 'ManageRepositories') measured.children += 1;

@@ -17,6 +17,7 @@ import { removePoliciesCommand, type RemovePoliciesOptions } from './remove-poli
 import { BadInput, DEMO_REGISTRY, loadRegistry, registryArgument, type CliIo } from './command-input';
 import { futureReferenceTimeProblem, listenProblem, outputFileProblem, referenceTimeProblem, sameFileProblem, unknownPrefixWarning } from './cli-checks';
 import { planRecorder } from './plan';
+import { asDeployedStack } from './stack-roles';
 import { BadEvent, sweepEvent } from './event-sweep';
 import { ConfigurationError, configuredRunSettings } from '../deploy/derived';
 import type { CheckedRule } from '../functions/lib/pull-through-cache-rules';
@@ -242,11 +243,7 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
     const registry = loadRegistry(options.registry ?? DEMO_REGISTRY);
     const endpoint = await startEcrEndpoint(registry);
     try {
-      execution = await runSweep({
-        ...common,
-        ecr: endpoint.clientOptions,
-        childExecutionFault: endpoint.childExecutionFault,
-      });
+      execution = await runSweep({ ...common, ...(await asDeployedStack(endpoint)) });
       if (options.registryOut) writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(endpoint.registry()), null, 2)}\n`);
     } finally {
       await endpoint.close();

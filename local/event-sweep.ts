@@ -12,6 +12,7 @@ import { readRegistryFile, serializeRegistry, type Registry } from './ecr/regist
 import { startEcrEndpoint } from './ecr/server';
 import { exitStatus, formatSummary, summarize } from './report-format';
 import { runSweep, type LocalExecution, type RunOptions } from './runner';
+import { asDeployedStack } from './stack-roles';
 
 /** An event file that cannot be read or is not JSON, or an event the step drops: exit 2, nothing changed. */
 export class BadEvent extends Error {}
@@ -108,8 +109,7 @@ export async function runEventSweep(options: EventSweepOptions): Promise<EventSw
       settings: options.settings,
       logTo: options.logTo,
       retryDelayMs: options.retryDelayMs,
-      ecr: ecr.clientOptions,
-      childExecutionFault: ecr.childExecutionFault,
+      ...(await asDeployedStack(ecr)),
     };
     const sweeps = localSweepStarter((input) => runSweep({ ...runOptions, input }));
     const context = {

@@ -7,7 +7,6 @@ import { pageOutcomes, type RepositoryResult } from '../functions/lib/report';
 import {
   ACTION_BY_POLICY,
   REPOSITORY_OUTCOME,
-  bytesOf,
   type ExpiredImage,
   type PolicyExpiredImage,
   type RepositoryAction,
@@ -17,14 +16,20 @@ import type { SweepRun } from '../functions/steps/list-pull-through-cache-prefix
 import type { ExecutionEvent } from './runner';
 import type { LogLine } from './step-log';
 
+/**
+ * Counts end in `Count`, lists do not; bytes are stored bytes, the blobs no image left in the repository references
+ * (ECR's own imageSizeInBytes stays on each image).
+ */
 export interface PlannedRepository {
   repositoryName: string;
   action: RepositoryAction;
-  imagesExpired: ExpiredImage[];
+  imagesExpiredCount: number;
   bytesExpired: number;
+  imagesExpired: ExpiredImage[];
   /** Under the tool's policy (put-policy, managed): what ECR's next evaluation expires after the sweep. */
-  policyExpires?: PolicyExpiredImage[];
+  policyImagesExpiredCount?: number;
   policyBytesExpired?: number;
+  policyExpires?: PolicyExpiredImage[];
   /** Cases of policyExpires that ECR does not document, and the images they concern. */
   policyNotes?: EvaluationNote[];
   error?: string;
@@ -33,12 +38,12 @@ export interface PlannedRepository {
 export interface Plan {
   referenceTime: string;
   dryRun: boolean;
-  imagesExpired: number;
+  imagesExpiredCount: number;
   bytesExpired: number;
-  policyImagesExpired: number;
+  policyImagesExpiredCount: number;
   policyBytesExpired: number;
-  /** Of policyImagesExpired, those in use: pulled (never pulled: pushed) within unpulledDays. keepInUse keeps them. */
-  policyImagesInUse: number;
+  /** Of policyImagesExpiredCount, those in use: pulled (never pulled: pushed) within unpulledDays. keepInUse keeps them. */
+  policyImagesInUseCount: number;
   /** What each case of the repositories' policyNotes means and what the evaluation assumed; only those met. */
   policyNoteTexts?: Partial<Record<EvaluationNoteCode, string>>;
   repositories: PlannedRepository[];
@@ -63,7 +68,9 @@ const UNDER_TOOL_POLICY: readonly RepositoryAction[] = ['put-policy', 'managed']
 export function planRecorder() {
   const results = new Map<string, RepositoryResult>();
   const expired = new Map<string, Map<string, ExpiredImage>>();
-  const policy = new Map<string, { policyExpires: PolicyExpiredImage[]; policyNotes: EvaluationNote[] }>();
+  /** The stored bytes each repository's attempts freed, added up. */
+  const bytesExpired = new Map<string, number>();
+  const policy = new Map<string, { policyExpires: PolicyExpiredImage[]; policyBytesExpired: number; policyNotes: EvaluationNote[] }>();
   let run: SweepRun | undefined;
   return {
     onEvent(event: ExecutionEvent): void {
@@ -81,12 +88,15 @@ export function planRecorder() {
       // An image with many tags may be spread over lines, each with a share of its tags.
       for (const image of line.imagesExpired as ExpiredImage[]) images.set(image.imageDigest, withTagsOf(images.get(image.imageDigest), image));
       expired.set(repositoryName, images);
+      // Every line of an attempt carries its figures: the first one counts them.
+      if (line.part === 1) bytesExpired.set(repositoryName, (bytesExpired.get(repositoryName) ?? 0) + (line.bytesExpired as number));
       // The policy's expirations are those after the last attempt's deletions: its first line starts them again.
       const before = line.part === 1 ? undefined : policy.get(repositoryName);
       const policyExpires = new Map((before?.policyExpires ?? []).map((image) => [image.imageDigest, image]));
       for (const image of line.policyExpires as PolicyExpiredImage[]) policyExpires.set(image.imageDigest, withTagsOf(policyExpires.get(image.imageDigest), image));
       policy.set(repositoryName, {
         policyExpires: [...policyExpires.values()],
+        policyBytesExpired: line.policyBytesExpired as number,
         policyNotes: [...(before?.policyNotes ?? []), ...(line.policyNotes as EvaluationNote[])],
       });
     },
@@ -97,13 +107,14 @@ export function planRecorder() {
         .map((result): PlannedRepository => {
           const imagesExpired = [...(expired.get(result.repositoryName)?.values() ?? [])];
           const action = actionOf(result);
-          const { policyExpires = [], policyNotes = [] } = policy.get(result.repositoryName) ?? {};
+          const { policyExpires = [], policyBytesExpired = 0, policyNotes = [] } = policy.get(result.repositoryName) ?? {};
           return {
             repositoryName: result.repositoryName,
             action,
+            imagesExpiredCount: imagesExpired.length,
+            bytesExpired: bytesExpired.get(result.repositoryName) ?? 0,
             imagesExpired,
-            bytesExpired: bytesOf(imagesExpired),
-            ...(UNDER_TOOL_POLICY.includes(action) ? { policyExpires, policyBytesExpired: bytesOf(policyExpires) } : {}),
+            ...(UNDER_TOOL_POLICY.includes(action) ? { policyImagesExpiredCount: policyExpires.length, policyBytesExpired, policyExpires } : {}),
             ...(UNDER_TOOL_POLICY.includes(action) && policyNotes.length > 0 ? { policyNotes } : {}),
             ...('error' in result ? { error: result.error } : {}),
           };
@@ -113,11 +124,11 @@ export function planRecorder() {
       return {
         referenceTime: run?.referenceTime ?? fallback.referenceTime,
         dryRun: run?.dryRun ?? fallback.dryRun,
-        imagesExpired: repositories.reduce((n, r) => n + r.imagesExpired.length, 0),
+        imagesExpiredCount: repositories.reduce((n, r) => n + r.imagesExpiredCount, 0),
         bytesExpired: repositories.reduce((n, r) => n + r.bytesExpired, 0),
-        policyImagesExpired: policyExpires.length,
-        policyBytesExpired: bytesOf(policyExpires),
-        policyImagesInUse: policyExpires.filter((image) => image.inUse).length,
+        policyImagesExpiredCount: policyExpires.length,
+        policyBytesExpired: repositories.reduce((n, r) => n + (r.policyBytesExpired ?? 0), 0),
+        policyImagesInUseCount: policyExpires.filter((image) => image.inUse).length,
         ...(codes.size > 0 ? { policyNoteTexts: Object.fromEntries([...codes].map((code) => [code, EVALUATION_NOTE_TEXT[code]])) } : {}),
         repositories,
       };

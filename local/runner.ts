@@ -41,8 +41,13 @@ export interface RunOptions {
   input: Record<string, unknown>;
   /** What the steps read at run time, as `--param` gives them; every default when absent. */
   settings?: RunSettings;
-  /** Where every step's ECR client goes: the embedded endpoint, or (absent) AWS as the environment configures it. */
-  ecr?: EcrClientOptions;
+  /**
+   * Where every step's ECR client goes: the embedded endpoint (as each function's own role: local/stack-roles.ts),
+   * or (absent) AWS as the environment configures it.
+   */
+  ecr?: EcrClientOptions | ((functionKey: string) => EcrClientOptions);
+  /** Whether the steps may read manifests (their principal is excluded from pull time updates); true when absent. */
+  readManifests?: boolean;
   /** Where the steps' log lines (INFO) and metrics (EMF) are printed, as on Lambda; absent: nowhere. */
   logTo?: NodeJS.WritableStream;
   /** Every structured log line of every step, printed or not (`function_name` names the step). */
@@ -77,9 +82,10 @@ type WorkflowStepName = keyof typeof WORKFLOW_STEPS;
 export const DEFAULT_RUN_SETTINGS: RunSettings = runSettings(parseSettings({}));
 
 /** What one function's invocations share in a local run; each takes its ECR client from ExecutionEnvironments. */
-function localStepContext(functionName: string, options: Pick<RunOptions, 'settings' | 'logTo' | 'onLog'>): Omit<StepContext, 'ecr'> {
+function localStepContext(functionName: string, options: Pick<RunOptions, 'settings' | 'logTo' | 'onLog' | 'readManifests'>): Omit<StepContext, 'ecr'> {
   return {
     settings: options.settings ?? DEFAULT_RUN_SETTINGS,
+    readManifests: options.readManifests ?? true,
     logger: new LocalStepLogger({ persistentKeys: { function_name: functionName } }, { onLine: options.onLog, printTo: options.logTo }),
     metrics: localMetrics(options.settings?.stage ?? DEFAULT_RUN_SETTINGS.stage, options.logTo),
   };
@@ -148,7 +154,10 @@ export async function runSweep(options: RunOptions): Promise<LocalExecution> {
   const definition = readDefinition();
   const tasks = taskFunctions(definition);
   const functions = new Map(
-    [...new Set(Object.values(tasks))].map((key) => [key, { context: localStepContext(key, options), environments: new ExecutionEnvironments(options.ecr) }]),
+    [...new Set(Object.values(tasks))].map((key) => {
+      const ecr = typeof options.ecr === 'function' ? options.ecr(key) : options.ecr;
+      return [key, { context: localStepContext(key, options), environments: new ExecutionEnvironments(ecr) }];
+    }),
   );
   const handlers = Object.fromEntries(
     Object.entries(tasks).map(([state, key]) => [state, invoker(WORKFLOW_STEPS[key] as Step<unknown, unknown>, functions.get(key)!)]),

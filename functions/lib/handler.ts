@@ -11,7 +11,8 @@ import type { Step, StepContext } from './step';
 
 export function lambdaStepContext(env: NodeJS.ProcessEnv = process.env): StepContext {
   const settings = readRunSettings(env);
-  return { settings, ecr: ecrClient(), logger: createLogger(), metrics: createMetrics(settings.stage) };
+  // The stack registers the role of every function allowed BatchGetImage as excluded from pull time updates.
+  return { settings, ecr: ecrClient(), readManifests: true, logger: createLogger(), metrics: createMetrics(settings.stage) };
 }
 
 /** A step as a Lambda handler; its context defaults to the ECR steps' one, made when the function module loads. */

@@ -24,14 +24,20 @@ export interface LifecyclePolicy {
 /** The description that marks a rule as this tool's; a person's rule with other words is theirs. */
 export const TOOL_RULE_DESCRIPTION_PREFIX = 'ecr-lifecycle-manager:';
 
+/**
+ * The tool's policy: ECR keeps the latest `keepImages` tagged images by push time and expires older tagged ones.
+ * Only tagged images are ranked, so the order in which a cache stored an index and its untagged platform manifests,
+ * and whether ECR ranks those manifests as images of their own (not documented), cannot make ECR expire the newest
+ * tag; untagged images are left to pull-age expiry (docs/multi-platform-images.md).
+ */
 export function buildLifecyclePolicy(keepImages: number): LifecyclePolicy {
   const noun = keepImages === 1 ? 'image' : 'images';
   return {
     rules: [
       {
         rulePriority: 1,
-        description: `${TOOL_RULE_DESCRIPTION_PREFIX} keep the latest ${keepImages} ${noun}`,
-        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keepImages },
+        description: `${TOOL_RULE_DESCRIPTION_PREFIX} keep the latest ${keepImages} tagged ${noun}`,
+        selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: keepImages },
         action: { type: 'expire' },
       },
     ],

@@ -28,3 +28,6 @@ export const IMAGE_PAGE_SIZE = 1000;
 
 /** BatchDeleteImage takes at most 100 image ids per call. */
 export const DELETE_BATCH_SIZE = 100;
+
+/** BatchGetImage takes at most 100 image ids per call. */
+export const MANIFEST_BATCH_SIZE = 100;

@@ -1,9 +1,11 @@
 // What ECR's next lifecycle evaluation will expire in a repository under the tool's policy, once the sweep is done:
 // the policy played (functions/lib/lifecycle-evaluation.ts) over the images the sweep described, less those it
-// deleted. And the count that policy keeps: keepImages, or with keepInUse at least enough that no image in use goes.
+// deleted, and the stored bytes that frees. And the count that policy keeps: keepImages, or with keepInUse at least
+// enough that no image in use goes.
 import { evaluateLifecyclePolicy, type EvaluationNote, type LifecycleImage } from './lifecycle-evaluation';
 import { buildLifecyclePolicy } from './lifecycle-policy';
-import { bytesOf, expiredImage, type DescribedImage, type PolicyExpiredImage } from './repository-outcome';
+import { bytesFreed, type ManifestImage } from './manifest-graph';
+import { expiredImage, type PolicyExpiredImage } from './repository-outcome';
 import { lastUsed, pullCutoff, type ImageUse } from './unpulled-images';
 
 /** What a repository's settings say of its policy. */
@@ -36,7 +38,7 @@ export function isInUse(image: ImageUse, referenceTime: Date, unpulledDays: numb
 const IMAGE_STATUSES = new Set(['ACTIVE', 'ARCHIVED', 'ACTIVATING']);
 
 /** The images as the evaluation takes them; ECR gives every image a push time, one without it cannot be ordered. */
-function lifecycleImages(images: readonly DescribedImage[]): (LifecycleImage & DescribedImage)[] {
+function lifecycleImages(images: readonly ManifestImage[]): (LifecycleImage & ManifestImage)[] {
   return images.flatMap((image) =>
     image.imagePushedAt === undefined
       ? []
@@ -49,7 +51,7 @@ function lifecycleImages(images: readonly DescribedImage[]): (LifecycleImage & D
 }
 
 /** The tool's policy for one repository, and what ECR's next evaluation of it expires among `remaining`. */
-export function policyOutlook(remaining: readonly DescribedImage[], settings: PolicySettings, referenceTime: Date): PolicyOutlook {
+export function policyOutlook(remaining: readonly ManifestImage[], settings: PolicySettings, referenceTime: Date): PolicyOutlook {
   const images = lifecycleImages(remaining);
   const inUse = (image: ImageUse) => isInUse(image, referenceTime, settings.unpulledDays);
   const evaluate = (count: number) => evaluateLifecyclePolicy(buildLifecyclePolicy(count), images, referenceTime);
@@ -57,11 +59,12 @@ export function policyOutlook(remaining: readonly DescribedImage[], settings: Po
 
   let keepImages = settings.keepImages;
   if (settings.keepInUse) {
-    // At least every image in use. That is enough unless an image the sweep left (one an index still lists) was
-    // pushed after one in use: then the least count that expires none of them, found by halving, since a larger
-    // count never expires an image a smaller one keeps. Keeping every image expires none.
-    let low = Math.max(keepImages, images.filter(inUse).length);
-    let high = Math.max(low, images.length);
+    // At least every tagged image in use (the policy ranks tagged images only). That is enough unless a tagged image
+    // not in use was pushed after one in use: then the least count that expires none of them, found by halving,
+    // since a larger count never expires an image a smaller one keeps. Keeping every tagged image expires none.
+    const ranked = images.filter((image) => (image.imageTags ?? []).length > 0);
+    let low = Math.max(keepImages, ranked.filter(inUse).length);
+    let high = Math.max(low, ranked.length);
     while (low < high) {
       const middle = Math.floor((low + high) / 2);
       if (expiresInUse(middle)) low = middle + 1;
@@ -71,13 +74,12 @@ export function policyOutlook(remaining: readonly DescribedImage[], settings: Po
   }
 
   const evaluation = evaluate(keepImages);
-  const policyExpires = evaluation.results
-    .filter(({ action }) => action.type === 'EXPIRE')
-    .map(({ image }): PolicyExpiredImage => ({ ...expiredImage(image), inUse: inUse(image) }));
+  const expiring = evaluation.results.filter(({ action }) => action.type === 'EXPIRE').map(({ image }) => image);
+  const policyExpires = expiring.map((image): PolicyExpiredImage => ({ ...expiredImage(image), inUse: inUse(image) }));
   return {
     keepImages,
     policyExpires,
-    policyBytesExpired: bytesOf(policyExpires),
+    policyBytesExpired: bytesFreed(remaining, new Set(expiring.map((image) => image.imageDigest))),
     policyImagesInUse: policyExpires.filter((image) => image.inUse).length,
     policyNotes: evaluation.notes,
   };

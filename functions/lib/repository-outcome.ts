@@ -1,8 +1,9 @@
 // What a sweep did to one repository, in the words of the plan (`sweep --plan`) and of the 'repository outcome'
 // log lines that the saved queries of deploy/observability.yml read: an action, and the images it expired, split
 // over as many lines as Logs Insights needs to read every field.
+import { isImageIndex } from './lifecycle-evaluation';
 import type { RepositoryCheck } from './lifecycle-policy';
-import type { ImageUse } from './unpulled-images';
+import type { DescribedImage, KeptReason } from './manifest-graph';
 
 /** The message of a repository's structured log lines (one, or several for a long list of images). */
 export const REPOSITORY_OUTCOME = 'repository outcome';
@@ -18,26 +19,28 @@ export const ACTION_BY_POLICY: Record<RepositoryCheck, RepositoryAction> = {
   EXCLUDED: 'excluded',
 };
 
-/** An image expired (or, in a dry run, that would be), with the fields ECR's DescribeImages gave. */
+/**
+ * An image expired (or, in a dry run, that would be), with the fields ECR's DescribeImages gave: imageSizeInBytes is
+ * ECR's figure for the image alone (for an index, its largest manifest's), not what deleting it frees.
+ */
 export interface ExpiredImage {
   imageDigest: string;
   imageTags: string[];
   imagePushedAt?: string;
   lastRecordedPullTime?: string;
   imageSizeInBytes?: number;
+  /** Set for an image index only. */
+  imageManifestMediaType?: string;
+  /** An image index's manifests that the repository stores: each goes with it, or stays and says why. */
+  manifests?: ListedManifest[];
 }
 
-/** An image as DescribeImages describes it: the fields the sweep reads. */
-export interface DescribedImage extends ImageUse {
-  imageTags?: string[];
-  imageSizeInBytes?: number;
-  imageManifestMediaType?: string;
-  artifactMediaType?: string;
-  subjectManifestDigest?: string;
-  imageStatus?: string;
-  lastArchivedAt?: Date;
-  lastActivatedAt?: Date;
+export interface ListedManifest {
+  imageDigest: string;
+  expired: boolean;
+  keptBecause?: KeptReason;
 }
+
 
 /** An image that ECR's next lifecycle evaluation expires under the tool's policy, after the sweep's own deletions. */
 export interface PolicyExpiredImage extends ExpiredImage {
@@ -45,20 +48,21 @@ export interface PolicyExpiredImage extends ExpiredImage {
   inUse: boolean;
 }
 
-/** The fields of the plan; ECR's dates as ISO text, and only the ones ECR gave. */
-export function expiredImage(image: DescribedImage): ExpiredImage {
+/**
+ * The fields of the plan; ECR's dates as ISO text, and only the ones ECR gave. An index lists its stored manifests
+ * with what becomes of each: `fate` says it for each manifest of an index that goes.
+ */
+export function expiredImage(image: DescribedImage & { manifestDigests?: string[] }, fate?: (imageDigest: string) => ListedManifest | undefined): ExpiredImage {
+  const manifests = isImageIndex(image) && fate ? (image.manifestDigests ?? []).flatMap((digest) => fate(digest) ?? []) : [];
   return {
     imageDigest: image.imageDigest,
     imageTags: image.imageTags ?? [],
     ...(image.imagePushedAt ? { imagePushedAt: new Date(image.imagePushedAt).toISOString() } : {}),
     ...(image.lastRecordedPullTime ? { lastRecordedPullTime: new Date(image.lastRecordedPullTime).toISOString() } : {}),
     ...(image.imageSizeInBytes === undefined ? {} : { imageSizeInBytes: image.imageSizeInBytes }),
+    ...(isImageIndex(image) ? { imageManifestMediaType: image.imageManifestMediaType } : {}),
+    ...(manifests.length > 0 ? { manifests } : {}),
   };
-}
-
-/** The sum of the sizes ECR gave; an image without one adds nothing. */
-export function bytesOf(images: readonly { imageSizeInBytes?: number }[]): number {
-  return images.reduce((sum, image) => sum + (image.imageSizeInBytes ?? 0), 0);
 }
 
 /**

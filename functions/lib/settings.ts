@@ -80,10 +80,10 @@ export const SETTINGS = {
   },
   keepInUse: {
     type: flag,
-    default: false,
+    default: true,
     expected: 'true or false',
     meaning:
-      "true: a repository's policy keeps at least every image in use (pulled, or pushed, within unpulledDays), so ECR's evaluation expires none of them; false: it keeps keepImages",
+      "true: a repository's policy keeps at least every tagged image in use (pulled, or pushed, within unpulledDays), so ECR's evaluation expires none of them (an image in use that ECR expired would be fetched from the upstream again at its next pull); false: it keeps keepImages tagged images",
     run: true,
   },
   maxConcurrency: {

@@ -35,6 +35,11 @@ export interface StepMetrics {
 export interface StepContext {
   settings: RunSettings;
   ecr: ECRClient;
+  /**
+   * Whether the function's principal is excluded from pull time updates, so that reading manifests (BatchGetImage)
+   * records no pull: the stack registers every role allowed to read them; a local run against AWS checks its caller.
+   */
+  readManifests: boolean;
   logger: Logger;
   metrics: StepMetrics;
 }
@@ -52,4 +57,12 @@ export interface RepositoryInput {
   repositoryName: string;
   /** The run's pull-through cache prefixes: the longest one the repository lies under decides its settings. */
   ecrRepositoryPrefixes: string[];
+}
+
+/** The action that reads manifests, and records a pull unless the caller is excluded from pull time updates. */
+export const READ_MANIFESTS_ACTION = 'ecr:BatchGetImage';
+
+/** Whether a step reads manifests: the stack registers its role as excluded from pull time updates. */
+export function readsManifests(step: { permissions: Permission[] }): boolean {
+  return step.permissions.some(({ actions }) => actions.includes(READ_MANIFESTS_ACTION));
 }

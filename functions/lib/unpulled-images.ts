@@ -19,13 +19,11 @@ export function lastUsed(image: ImageUse): Date | undefined {
   return image.lastRecordedPullTime ?? image.imagePushedAt;
 }
 
-export function selectUnpulledImages<T extends ImageUse>(images: readonly T[], referenceTime: Date, unpulledDays: number): T[] {
-  if (unpulledDays === 0) return [];
-  const cutoff = pullCutoff(referenceTime, unpulledDays).getTime();
-  return images.filter((image) => {
-    const used = lastUsed(image);
-    return used !== undefined && used.getTime() < cutoff;
-  });
+/** Whether nobody pulled the image (never pulled: pushed) within unpulledDays before the reference time; never with 0. */
+export function isUnpulled(image: ImageUse, referenceTime: Date, unpulledDays: number): boolean {
+  if (unpulledDays === 0) return false;
+  const used = lastUsed(image);
+  return used !== undefined && used.getTime() < pullCutoff(referenceTime, unpulledDays).getTime();
 }
 
 export interface ImageDeleteFailure {

@@ -1,19 +1,21 @@
-// Describes the images of one repository under the tool's policy, deletes those nobody pulled within unpulledDays
-// of the run's reference time (in a dry run, only lists them), and works out what ECR's next evaluation of the
-// tool's policy will expire among the rest, with the count that policy keeps (keepImages, or with keepInUse enough
-// for every image in use). Says whether that policy must be put, and logs the repository's outcome line. Only called
-// for repositories that have no policy or the tool's. The same DescribeImages pages say what the repository stored
-// before the sweep, for the figures of its cache.
+// Describes the images of one repository under the tool's policy (with their manifests, where the function may read
+// them), deletes those nobody pulled within unpulledDays of the run's reference time, an image index and the
+// manifests only it lists taken as one image (in a dry run, only lists them), and works out what ECR's next
+// evaluation of the tool's policy will expire among the rest, with the count that policy keeps (keepImages, or with
+// keepInUse enough for every tagged image in use). Says whether that policy must be put, and logs the repository's
+// outcome line. Only called for repositories that have no policy or the tool's. The same reads say what the
+// repository stored before the sweep, for the figures of its cache; bytes are stored bytes, the distinct blobs.
 import { BatchDeleteImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { toBatches } from '../lib/batches';
 import { DELETE_BATCH_SIZE } from '../lib/limits';
 import { policyForCount, type ToolPolicyCheck } from '../lib/lifecycle-policy';
+import { bytesFreed, planExpiry, type ExpiryPlan } from '../lib/manifest-graph';
 import { policyOutlook } from '../lib/policy-expirations';
-import { describeAllImages, storedFigures, type StoredFigures } from '../lib/repository-images';
-import { ACTION_BY_POLICY, REPOSITORY_OUTCOME, bytesOf, expiredImage, outcomeLines, type DescribedImage } from '../lib/repository-outcome';
+import { describeAllImages, storedFigures, type StoredFigures, type StoredImage } from '../lib/repository-images';
+import { ACTION_BY_POLICY, REPOSITORY_OUTCOME, expiredImage, outcomeLines, type ListedManifest } from '../lib/repository-outcome';
 import { settingsOfRepository } from '../lib/repository-settings';
 import type { RepositoryInput, Step } from '../lib/step';
-import { ImageDeleteFailed, pullCutoff, selectUnpulledImages, unexpectedDeleteFailures, type ImageDeleteFailure } from '../lib/unpulled-images';
+import { ImageDeleteFailed, isUnpulled, pullCutoff, unexpectedDeleteFailures, type ImageDeleteFailure } from '../lib/unpulled-images';
 
 interface ExpireInput extends RepositoryInput {
   dryRun: boolean;
@@ -41,26 +43,27 @@ export interface ExpireOutput extends StoredFigures {
 
 export const expireUnpulledImages: Step<ExpireInput, ExpireOutput> = {
   name: 'expireUnpulledImages',
-  permissions: [{ actions: ['ecr:DescribeImages', 'ecr:BatchDeleteImage'], on: 'managedRepositories' }],
-  async run({ repositoryName, ecrRepositoryPrefixes, dryRun, referenceTime, lifecyclePolicy, keptImages }, { settings, ecr, logger }) {
+  permissions: [{ actions: ['ecr:DescribeImages', 'ecr:BatchGetImage', 'ecr:BatchDeleteImage'], on: 'managedRepositories' }],
+  async run({ repositoryName, ecrRepositoryPrefixes, dryRun, referenceTime, lifecyclePolicy, keptImages }, { settings, ecr, logger, readManifests }) {
     const repository = settingsOfRepository(settings, ecrRepositoryPrefixes, repositoryName);
     if (repository.excluded) throw new Error(`${repositoryName} is excluded: its images are never read`);
     const reference = new Date(referenceTime);
 
     // The policy's expirations need every image, whether or not pull-age expiry is on.
-    const images: DescribedImage[] = await describeAllImages(ecr, repositoryName);
-    const unpulled = selectUnpulledImages(images, reference, repository.unpulledDays);
+    const images = await describeAllImages(ecr, repositoryName, { readManifests });
+    const plan = planExpiry(images, (image) => isUnpulled(image, reference, repository.unpulledDays));
     const { deleted, failures } = dryRun
-      ? { deleted: new Set(unpulled.map((image) => image.imageDigest)), failures: [] }
-      : await deleteImages(ecr, repositoryName, unpulled);
-    const expired = unpulled.filter((image) => deleted.has(image.imageDigest)).map(expiredImage);
+      ? { deleted: new Set(plan.rounds.flat().map((image) => image.imageDigest)), failures: [] }
+      : await deleteImages(ecr, repositoryName, plan.rounds);
+    const fate = manifestFate(plan, deleted);
+    const expired = images.filter((image) => deleted.has(image.imageDigest)).map((image) => expiredImage(image, fate));
     const outlook = policyOutlook(images.filter((image) => !deleted.has(image.imageDigest)), repository, reference);
     const decided = policyForCount(lifecyclePolicy, keptImages, outlook.keepImages);
     const output: ExpireOutput = {
       lifecyclePolicy: decided,
       keepImages: outlook.keepImages,
       imagesExpired: expired.length,
-      bytesExpired: bytesOf(expired),
+      bytesExpired: bytesFreed(images, deleted),
       policyImagesExpired: outlook.policyExpires.length,
       policyBytesExpired: outlook.policyBytesExpired,
       policyImagesInUse: outlook.policyImagesInUse,
@@ -92,14 +95,29 @@ export const expireUnpulledImages: Step<ExpireInput, ExpireOutput> = {
   },
 };
 
-/** BatchDeleteImage, 100 images a call; ECR lists a deleted image once per tag it had, so images are counted by digest. */
-async function deleteImages(ecr: ECRClient, repositoryName: string, images: readonly DescribedImage[]): Promise<{ deleted: Set<string>; failures: ImageDeleteFailure[] }> {
+/** What becomes of each stored manifest an index that goes lists: deleted, or kept and why. */
+function manifestFate(plan: ExpiryPlan<StoredImage>, deleted: ReadonlySet<string>) {
+  const kept = new Map(plan.kept.map(({ image, reason }) => [image.imageDigest, reason]));
+  return (imageDigest: string): ListedManifest | undefined => {
+    if (deleted.has(imageDigest)) return { imageDigest, expired: true };
+    const keptBecause = kept.get(imageDigest);
+    return keptBecause ? { imageDigest, expired: false, keptBecause } : undefined;
+  };
+}
+
+/**
+ * BatchDeleteImage, round after round (an index before the manifests only it lists: ECR refuses a manifest an index
+ * still lists), 100 images a call; ECR lists a deleted image once per tag it had, so images are counted by digest.
+ */
+async function deleteImages(ecr: ECRClient, repositoryName: string, rounds: readonly StoredImage[][]): Promise<{ deleted: Set<string>; failures: ImageDeleteFailure[] }> {
   const deleted = new Set<string>();
   const failures: ImageDeleteFailure[] = [];
-  for (const batch of toBatches(images, DELETE_BATCH_SIZE)) {
-    const result = await ecr.send(new BatchDeleteImageCommand({ repositoryName, imageIds: batch.map(({ imageDigest }) => ({ imageDigest })) }));
-    for (const id of result.imageIds ?? []) if (id.imageDigest) deleted.add(id.imageDigest);
-    failures.push(...unexpectedDeleteFailures(result.failures ?? []));
+  for (const round of rounds) {
+    for (const batch of toBatches(round, DELETE_BATCH_SIZE)) {
+      const result = await ecr.send(new BatchDeleteImageCommand({ repositoryName, imageIds: batch.map(({ imageDigest }) => ({ imageDigest })) }));
+      for (const id of result.imageIds ?? []) if (id.imageDigest) deleted.add(id.imageDigest);
+      failures.push(...unexpectedDeleteFailures(result.failures ?? []));
+    }
   }
   return { deleted, failures };
 }

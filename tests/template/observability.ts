@@ -180,7 +180,7 @@ export function describeObservability(packagedStack: () => Stack): void {
             mapRun: { maxConcurrency: 4, repositoriesAtOnce: 10, toleratedFailurePercentage: 100, round: false },
           },
           {
-            settings: undefined as never, ecr: undefined as never, logger: createLogger({ logLevel: 'SILENT' }), metrics: createMetrics(STAGE),
+            settings: undefined as never, ecr: undefined as never, readManifests: false, logger: createLogger({ logLevel: 'SILENT' }), metrics: createMetrics(STAGE),
           },
         );
       } finally {

@@ -1,6 +1,6 @@
 // What the tool's policy expires after a sweep and the count it keeps, worked out from a repository's images alone.
 import { isInUse, policyOutlook } from '../../functions/lib/policy-expirations';
-import type { DescribedImage } from '../../functions/lib/repository-outcome';
+import type { DescribedImage } from '../../functions/lib/manifest-graph';
 
 const REFERENCE = new Date('2026-11-28T00:00:00Z');
 const daysBefore = (days: number) => new Date(REFERENCE.getTime() - days * 86_400_000);

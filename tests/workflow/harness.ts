@@ -5,6 +5,7 @@ import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
 import { configuredRunSettings } from '../../deploy/derived';
 import { parseSettings } from '../../functions/lib/settings';
 import { runSweep, type ExecutionEvent, type LocalExecution } from '../../local/runner';
+import { asDeployedStack } from '../../local/stack-roles';
 import type { LogLine } from '../../local/step-log';
 
 /** The reference time every test judges pull age against. */
@@ -19,6 +20,10 @@ export function daysBefore(days: number): string {
 
 /** The policy the tool puts with the default configuration, written out by hand (what `policy` prints). */
 export const TOOL_POLICY =
+  '{"rules":[{"rulePriority":1,"description":"ecr-lifecycle-manager: keep the latest 1 tagged image","selection":{"tagStatus":"tagged","tagPatternList":["*"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}';
+
+/** The policy earlier versions of the tool put, which ranked untagged manifests too: the sweep replaces it. */
+export const EARLIER_TOOL_POLICY =
   '{"rules":[{"rulePriority":1,"description":"ecr-lifecycle-manager: keep the latest 1 image","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}';
 
 /** A person's policy: keep 10 release images and expire untagged ones after 14 days. Valid for ECR. */
@@ -104,9 +109,8 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
     const execution = await runSweep({
       input: options.input ?? { referenceTime: NOW },
       settings: configuredRunSettings(parseSettings(options.params ?? {})).run,
-      ecr: { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } },
+      ...(await asDeployedStack(endpoint)),
       retryDelayMs: 10,
-      childExecutionFault: endpoint.childExecutionFault,
       onEvent: (event) => {
         events.push(event);
         options.onEvent?.(event);

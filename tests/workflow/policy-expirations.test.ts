@@ -55,14 +55,17 @@ function buildRegistry(): Registry {
 // first and expires those past the count; sinceImagePushed expires those pushed longer ago than its days.
 interface Rule {
   rulePriority: number;
-  selection: { tagStatus: string; tagPrefixList?: string[]; countType: string; countNumber: number };
+  selection: { tagStatus: string; tagPrefixList?: string[]; tagPatternList?: string[]; countType: string; countNumber: number };
 }
+/** A tagPatternList entry: `*` stands for any run of characters. */
+const matches = (tag: string, pattern: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(tag);
 function ecrExpires(policyText: string, images: readonly RegistryImage[], now: Date): RegistryImage[] {
   const rules = (JSON.parse(policyText) as { rules: Rule[] }).rules.sort((a, b) => a.rulePriority - b.rulePriority);
   const selects = (rule: Rule, image: RegistryImage) => {
     const tags = image.imageTags ?? [];
     if (rule.selection.tagStatus === 'any') return true;
     if (rule.selection.tagStatus === 'untagged') return tags.length === 0;
+    if (rule.selection.tagPatternList) return rule.selection.tagPatternList.every((pattern) => tags.some((tag) => matches(tag, pattern)));
     return (rule.selection.tagPrefixList ?? []).every((prefix) => tags.some((tag) => tag.startsWith(prefix)));
   };
   const expiredBy = (rule: Rule): Set<RegistryImage> => {
@@ -86,11 +89,12 @@ const isToolsOrNone = (r: RegistryRepository) => r.lifecyclePolicyText === undef
 /** Repositories the sweep manages: cached, not excluded, not deleted, with no policy or the tool's. */
 const managed = (r: RegistryRepository) => /^(docker-hub|quay)\/lib\//.test(r.repositoryName) && r.repositoryName !== DELETED && isToolsOrNone(r);
 
-/** The plan entry's policy expirations as ECR's rules give them: the tool's keep-N over the images the sweep leaves. */
+/** The plan entry's policy expirations as ECR's rules give them: the tool's keep-N tagged over the images the sweep leaves. */
 function expectedPolicyExpires(repository: RegistryRepository) {
   const settings = PREFIX[prefixOf(repository.repositoryName)];
   const left = (repository.images ?? []).filter((image) => inUse(repository.repositoryName, image));
-  const policy = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: settings.keepImages } }] });
+  const selection = { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: settings.keepImages };
+  const policy = JSON.stringify({ rules: [{ rulePriority: 1, selection }] });
   return ecrExpires(policy, left, new Date(NOW))
     .map((image) => ({
       imageDigest: image.imageDigest,
@@ -113,11 +117,11 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** One sweep with its plan; the repository DELETED goes before the first policy check is answered. */
-async function plannedSweep(registry: Registry, options: { dryRun: boolean; keepInUse?: boolean }) {
+async function plannedSweep(registry: Registry, options: { dryRun: boolean; keepInUse: boolean }) {
   const plan = planRecorder();
   const result = await sweep(registry, {
     input: { referenceTime: NOW, ...(options.dryRun ? { dryRun: true } : {}) },
-    params: { settingsFile, ...(options.keepInUse ? { keepInUse: 'true' } : {}) },
+    params: { settingsFile, keepInUse: String(options.keepInUse) },
     arrange: (endpoint) => onFirstCall(endpoint, 'GetLifecyclePolicy', () => endpoint.deleteRepository(DELETED)),
     onEvent: plan.onEvent,
     onLog: plan.onLog,
@@ -143,8 +147,8 @@ describe("the policy's expirations in the plan, and ECR's evaluation after the r
   let swept: Registry;
 
   beforeAll(async () => {
-    ({ plan: dry } = await plannedSweep(registry, { dryRun: true }));
-    const done = await plannedSweep(registry, { dryRun: false });
+    ({ plan: dry } = await plannedSweep(registry, { dryRun: true, keepInUse: false }));
+    const done = await plannedSweep(registry, { dryRun: false, keepInUse: false });
     real = done.plan;
     swept = done.result.final;
     expect(done.result.execution.status).toBe('SUCCEEDED');
@@ -154,7 +158,7 @@ describe("the policy's expirations in the plan, and ECR's evaluation after the r
     const actions = new Set(dry.repositories.map((entry) => entry.action));
     expect([...actions].sort()).toEqual(['excluded', 'left-alone', 'managed', 'put-policy', 'skipped']);
     expect(registry.repositories.some((r) => !managed(r) && r.lifecyclePolicyText === PERSONS_COUNT_POLICY && (r.images?.length ?? 0) > 2)).toBe(true);
-    expect(dry.policyImagesInUse).toBeGreaterThan(0);
+    expect(dry.policyImagesInUseCount).toBeGreaterThan(0);
   });
 
   it("lists for each repository under the tool's policy exactly what ECR's rules expire after the sweep, and nothing for the others", () => {
@@ -176,7 +180,7 @@ describe("the policy's expirations in the plan, and ECR's evaluation after the r
       bytes += wantBytes;
       used += want.filter((image) => image.inUse).length;
     }
-    expect({ policyImagesExpired: dry.policyImagesExpired, policyBytesExpired: dry.policyBytesExpired, policyImagesInUse: dry.policyImagesInUse })
+    expect({ policyImagesExpired: dry.policyImagesExpiredCount, policyBytesExpired: dry.policyBytesExpired, policyImagesInUse: dry.policyImagesInUseCount })
       .toEqual({ policyImagesExpired: images, policyBytesExpired: bytes, policyImagesInUse: used });
     expect(dry.policyNoteTexts).toBeUndefined();
   });
@@ -199,7 +203,7 @@ describe("the policy's expirations in the plan, and ECR's evaluation after the r
             : ecrExpires(repository.lifecyclePolicyText, repository.images ?? [], A_DAY_LATER).map((image) => image.imageDigest);
       expect({ name: repository.repositoryName, expired: expired.get(repository.repositoryName) }).toEqual({ name: repository.repositoryName, expired: want.sort() });
     }
-    expect([...expired.values()].flat().length).toBeGreaterThan(real.policyImagesExpired);
+    expect([...expired.values()].flat().length).toBeGreaterThan(real.policyImagesExpiredCount);
   });
 });
 
@@ -209,7 +213,7 @@ describe('with keepInUse', () => {
   it('keeps every image in use through the sweep and the evaluation after it, and the plan counts none in use expired', async () => {
     const { plan, result } = await plannedSweep(registry, { dryRun: false, keepInUse: true });
     expect(result.execution.status).toBe('SUCCEEDED');
-    expect(plan.policyImagesInUse).toBe(0);
+    expect(plan.policyImagesInUseCount).toBe(0);
     const evaluated = evaluatePolicies(result.final, A_DAY_LATER).registry;
     const left = new Map(evaluated.repositories.map((r) => [r.repositoryName, new Set((r.images ?? []).map((i) => i.imageDigest))]));
     for (const repository of registry.repositories.filter(managed)) {
@@ -218,6 +222,6 @@ describe('with keepInUse', () => {
       expect({ name: repository.repositoryName, missing }).toEqual({ name: repository.repositoryName, missing: [] });
     }
     // Unpulled images still go, by the sweep.
-    expect(plan.imagesExpired).toBeGreaterThan(0);
+    expect(plan.imagesExpiredCount).toBeGreaterThan(0);
   }, 120_000);
 });
