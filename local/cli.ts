@@ -18,6 +18,8 @@ import { BadInput, DEMO_REGISTRY, loadRegistry, registryArgument, type CliIo } f
 import { futureReferenceTimeProblem, listenProblem, outputFileProblem, referenceTimeProblem, sameFileProblem, unknownPrefixWarning } from './cli-checks';
 import { planRecorder } from './plan';
 import { asDeployedStack } from './stack-roles';
+import { manifestAccess } from './pull-time-exclusion';
+import { ecrClient } from '../functions/lib/ecr-client';
 import { BadEvent, sweepEvent } from './event-sweep';
 import { ConfigurationError, configuredRunSettings } from '../deploy/derived';
 import type { CheckedRule } from '../functions/lib/pull-through-cache-rules';
@@ -232,13 +234,24 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
   const common = { input, settings: runSettingsOf(settings, options.stage), logTo: options.verbose ? io.err : undefined, onEvent, onLog: plan?.onLog };
 
   let execution: LocalExecution;
+  let manifestsRead = true;
   if (options.aws) {
     const account = await confirmedAwsAccount(options, io, {
       command: 'sweep',
       doing: 'Sweeping ECR',
       changes: 'Put lifecycle policies and delete images',
     });
-    execution = await runSweep({ ...common, ecr: account });
+    const ecr = ecrClient(account);
+    const access = await manifestAccess(ecr, account).finally(() => ecr.destroy());
+    if (!access.readManifests) {
+      io.err.write(
+        `ecr-lifecycle: manifests not read: ${access.reason}. Reading one (BatchGetImage) would record a pull. Without them, ` +
+          "byte figures are ECR's image sizes (an upper bound), and an image index's manifests are deleted a call after it, " +
+          'where ECR may refuse some that another index lists.\n',
+      );
+      manifestsRead = false;
+    }
+    execution = await runSweep({ ...common, ecr: account, readManifests: manifestsRead });
   } else {
     const registry = loadRegistry(options.registry ?? DEMO_REGISTRY);
     const endpoint = await startEcrEndpoint(registry);
@@ -251,8 +264,8 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
   }
   progress.done();
 
-  const summary = summarize(execution, { dryRun: Boolean(options.dryRun), referenceTime: options.now ?? '(execution start)' }, future ? [future] : []);
-  if (plan && options.plan) writeFileSync(options.plan, `${JSON.stringify(plan.plan(summary), null, 2)}\n`);
+  const summary = summarize(execution, { dryRun: Boolean(options.dryRun), referenceTime: options.now ?? '(execution start)' }, future ? [future] : [], { manifestsRead });
+  if (plan && options.plan) writeFileSync(options.plan, `${JSON.stringify(plan.plan({ ...summary, manifestsRead }), null, 2)}\n`);
   io.out.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
   return exitStatus(summary);
 }

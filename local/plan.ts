@@ -38,6 +38,11 @@ export interface PlannedRepository {
 export interface Plan {
   referenceTime: string;
   dryRun: boolean;
+  /**
+   * Whether every manifest was read. When not (an --aws caller not excluded from pull time updates), bytes are sums of
+   * ECR's imageSizeInBytes, an upper bound, and an index's manifests are deleted a call after it: ECR may refuse some.
+   */
+  manifestsRead: boolean;
   imagesExpiredCount: number;
   bytesExpired: number;
   policyImagesExpiredCount: number;
@@ -101,7 +106,7 @@ export function planRecorder() {
       });
     },
     /** The plan so far; `fallback` for an execution that failed before its first tally. */
-    plan(fallback: { dryRun: boolean; referenceTime: string }): Plan {
+    plan(fallback: { dryRun: boolean; referenceTime: string; manifestsRead: boolean }): Plan {
       const repositories = [...results.values()]
         .sort((a, b) => a.repositoryName.localeCompare(b.repositoryName))
         .map((result): PlannedRepository => {
@@ -124,6 +129,7 @@ export function planRecorder() {
       return {
         referenceTime: run?.referenceTime ?? fallback.referenceTime,
         dryRun: run?.dryRun ?? fallback.dryRun,
+        manifestsRead: fallback.manifestsRead,
         imagesExpiredCount: repositories.reduce((n, r) => n + r.imagesExpiredCount, 0),
         bytesExpired: repositories.reduce((n, r) => n + r.bytesExpired, 0),
         policyImagesExpiredCount: policyExpires.length,

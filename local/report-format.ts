@@ -19,6 +19,11 @@ export interface SweepSummary {
    * and what no longer storing them all saves: an estimate, its assumption stated.
    */
   storage: { expired: string; policyExpires: string; together: string; usdPerMonth: number; saving: string };
+  /**
+   * Whether the byte figures are stored bytes, the distinct blobs the images reference (every manifest read), or, where
+   * manifests could not be read, sums of ECR's imageSizeInBytes: an upper bound.
+   */
+  bytes: 'stored' | 'upper bound';
   /** What the run warns of and goes on despite. */
   warnings: string[];
   error?: string;
@@ -30,6 +35,7 @@ export function summarize(
   execution: LocalExecution,
   fallback: { dryRun: boolean; referenceTime: string },
   warnings: string[] = [],
+  { manifestsRead = true }: { manifestsRead?: boolean } = {},
 ): SweepSummary {
   const { cache, ...report } = execution.report ?? emptyReport();
   return {
@@ -39,6 +45,7 @@ export function summarize(
     report,
     cache,
     storage: storageFreed(report),
+    bytes: manifestsRead ? 'stored' : 'upper bound',
     warnings: [
       ...warnings,
       ...execution.prefixesWithoutRule.map(
@@ -74,13 +81,18 @@ export function formatSummary(s: SweepSummary): string {
   const lines = [`Sweep as of ${s.referenceTime}${would}`, ...rows.map(([label, n]) => `  ${label.padEnd(width)}  ${String(n).padStart(6)}`)];
   const inUse =
     r.policyImagesInUse === 0
-      ? 'none of them in use (the setting keepInUse prevents that)'
-      : `${r.policyImagesInUse} of them in use (pulled within unpulledDays), which the setting keepInUse prevents`;
+      ? 'none of them pulled within unpulledDays'
+      : `${r.policyImagesInUse} of them pulled within unpulledDays, which a cache then fetches from its upstream again at their ` +
+        'next pull (keepInUse=true keeps every tagged image in use)';
   lines.push(
     '',
     `${s.dryRun ? 'The sweep would delete' : 'The sweep deleted'} ${s.storage.expired} that nobody pulled within unpulledDays.`,
     `ECR's lifecycle evaluation of the tool's policies ${s.dryRun ? 'would then expire' : 'then expires'} ${s.storage.policyExpires} within 24 hours; ${inUse}.`,
     `Both together ${s.dryRun ? 'would free' : 'free'} ${s.storage.together}: ${s.storage.saving}.`,
+    s.bytes === 'stored'
+      ? 'Sizes are stored bytes: the layers no image left in a repository uses (layers images share are counted once).'
+      : 'Sizes are sums of ECR\'s imageSizeInBytes, an upper bound: manifests were not read, so layers that images share ' +
+        'are counted for each, and an image index counts its largest manifest again.',
   );
   if (r.repositoriesWithPolicyNotes > 0) {
     lines.push(
@@ -127,7 +139,7 @@ function cacheTable(cache: CacheContents, dryRun: boolean): string[] {
   const rows = [header, ...cache.prefixes.map((f) => row(f.prefix, f)), row('total', cache.total)];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `  ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')}`.trimEnd();
-  return ['What each cache holds (repositories: managed / left alone / excluded; images / size):', ...rows.map(line)];
+  return ['What each cache holds (repositories: managed / left alone / excluded; images / stored bytes):', ...rows.map(line)];
 }
 
 function storageFreed(report: Omit<Report, 'cache'>): SweepSummary['storage'] {
@@ -143,5 +155,5 @@ function storageFreed(report: Omit<Report, 'cache'>): SweepSummary['storage'] {
 }
 
 function imagesAndBytes(images: number, bytes: number): string {
-  return `${images} ${images === 1 ? 'image' : 'images'}, ${formatBytes(bytes)}`;
+  return `${images} ${images === 1 ? 'image' : 'images'} (${formatBytes(bytes)})`;
 }

@@ -126,7 +126,7 @@ async function plannedSweep(registry: Registry, options: { dryRun: boolean; keep
     onEvent: plan.onEvent,
     onLog: plan.onLog,
   });
-  return { result, plan: plan.plan({ dryRun: options.dryRun, referenceTime: NOW }) };
+  return { result, plan: plan.plan({ dryRun: options.dryRun, referenceTime: NOW, manifestsRead: true }) };
 }
 
 const byName = (plan: Plan) => new Map<string, PlannedRepository>(plan.repositories.map((entry) => [entry.repositoryName, entry]));
