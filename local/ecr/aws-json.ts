@@ -2,7 +2,7 @@
 // send it: POST /, `X-Amz-Target: <targetPrefix>.<Operation>`, a JSON object as the body, and errors as a JSON body
 // `{"__type": Code, "message": ...}` with a 4xx/5xx status. The SDK takes the error code from `__type` (falling back
 // to the x-amzn-errortype header, which is sent too) and raises its own exception class of that name.
-// Requests are not signature-checked. The embedded ECR endpoint (local/ecr/server.ts) is built on this.
+// Requests are not signature-checked; the access key id they are signed with is read, to tell who calls. The embedded ECR endpoint (local/ecr/server.ts) is built on this.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +34,8 @@ export interface AwsJsonRequest {
   operation?: string;
   /** The raw body; parse it with parseJsonObject once the operation is known to be served. */
   body: string;
+  /** The access key id the request is signed with (Signature Version 4: `Credential=<id>/...`), if any. */
+  accessKeyId?: string;
 }
 
 export interface AwsJsonResponse {
@@ -70,7 +72,8 @@ export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise
     const target = header(req, 'x-amz-target');
     const operation = target?.startsWith(prefix) ? target.slice(prefix.length) : undefined;
     try {
-      return await options.answer({ method: req.method ?? 'GET', target, operation, body });
+      const accessKeyId = /Credential=([^/,\s]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
+      return await options.answer({ method: req.method ?? 'GET', target, operation, body, accessKeyId });
     } catch (error) {
       if (error instanceof AwsJsonError) return { status: error.httpStatus, body: error.body() };
       return { status: 500, body: { __type: options.internalErrorCode, message: (error as Error).message } };

@@ -10,6 +10,7 @@ export const OPERATION_ERRORS: Record<string, readonly string[]> = {
   DeleteLifecyclePolicy: ['InvalidParameterException', 'LifecyclePolicyNotFoundException', 'RepositoryNotFoundException', 'ServerException', 'ValidationException'],
   DescribeImages: ['ImageNotFoundException', 'InvalidParameterException', 'RepositoryNotFoundException', 'ServerException'],
   BatchDeleteImage: ['InvalidParameterException', 'RepositoryNotFoundException', 'ServerException'],
+  BatchGetImage: ['InvalidParameterException', 'LimitExceededException', 'RepositoryNotFoundException', 'ServerException', 'UnableToGetUpstreamImageException'],
   StartLifecyclePolicyPreview: [
     'InvalidParameterException',
     'LifecyclePolicyNotFoundException',

@@ -4,7 +4,9 @@
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
 import { EcrError, invalidParameter, repositoryNotFound, serialization } from './errors';
 import { evaluateRepository } from './lifecycle';
+import { imageManifest, manifestMediaTypeOf, DEFAULT_MANIFEST_MEDIA_TYPE } from './manifests';
 import { Paginator, readMaxResults } from './pagination';
+import { PullTimeUpdateExclusions } from './pull-time-update-exclusions';
 import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
 import type { EcrOperation, RepositoryOperation } from './registry-file';
 import {
@@ -31,13 +33,17 @@ const isoToEpochSeconds = (iso: string): number => Date.parse(iso) / 1000;
 
 export class EcrOperations {
   private readonly paginator = new Paginator();
+  private readonly exclusions: PullTimeUpdateExclusions;
 
   constructor(
     private readonly store: RegistryStore,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.exclusions = new PullTimeUpdateExclusions(store, now, this.paginator, ACCOUNT_ID);
+  }
 
-  readonly handlers: Record<EcrOperation, (input: Input) => Output> = {
+  /** Each operation, given the request and the caller's principal (undefined when unknown). */
+  readonly handlers: Record<EcrOperation, (input: Input, principalArn: string | undefined) => Output> = {
     DescribePullThroughCacheRules: (input) => this.describePullThroughCacheRules(input),
     DescribeRepositories: (input) => this.describeRepositories(input),
     GetLifecyclePolicy: (input) => this.getLifecyclePolicy(input),
@@ -45,10 +51,14 @@ export class EcrOperations {
     DeleteLifecyclePolicy: (input) => this.deleteLifecyclePolicy(input),
     DescribeImages: (input) => this.describeImages(input),
     BatchDeleteImage: (input) => this.batchDeleteImage(input),
+    BatchGetImage: (input, principalArn) => this.batchGetImage(input, principalArn),
     StartLifecyclePolicyPreview: (input) => this.startLifecyclePolicyPreview(input),
     GetLifecyclePolicyPreview: (input) => this.getLifecyclePolicyPreview(input),
     // What `sweep --aws` asks first, to say which account it is about to change.
     DescribeRegistry: () => ({ registryId: ACCOUNT_ID, replicationConfiguration: { rules: [] } }),
+    RegisterPullTimeUpdateExclusion: (input) => this.exclusions.handlers.RegisterPullTimeUpdateExclusion(input),
+    DeregisterPullTimeUpdateExclusion: (input) => this.exclusions.handlers.DeregisterPullTimeUpdateExclusion(input),
+    ListPullTimeUpdateExclusions: (input) => this.exclusions.handlers.ListPullTimeUpdateExclusions(input),
   };
 
   private describePullThroughCacheRules(input: Input): Output {
@@ -181,33 +191,59 @@ export class EcrOperations {
     const fail = (imageId: ImageId, failureCode: string, failureReason: string) =>
       failures.push({ imageId, failureCode, failureReason });
     for (const id of imageIds) {
-      if (id.imageDigest === undefined && id.imageTag === undefined) {
-        fail(id, 'MissingDigestAndTag', 'Invalid request parameters: both tag and digest cannot be null');
-      } else if (id.imageDigest !== undefined && !/^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$/.test(id.imageDigest)) {
-        fail(id, 'InvalidImageDigest', "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'");
-      } else if (id.imageTag !== undefined && (id.imageTag.length < 1 || id.imageTag.length > 300)) {
-        fail(id, 'InvalidImageTag', 'Invalid request parameters: image tag must be 1..300 characters');
+      const image = imageOrFailure(repo, id);
+      if ('failureCode' in image) {
+        fail(id, image.failureCode, image.failureReason);
+      } else if (id.imageTag !== undefined && (image.imageTags?.length ?? 0) > 1) {
+        // Removing one of several tags leaves the image in place.
+        image.imageTags = image.imageTags?.filter((t) => t !== id.imageTag);
+        deleted.push({ imageDigest: image.imageDigest, imageTag: id.imageTag });
+      } else if (listed.has(image.imageDigest)) {
+        fail(id, 'ImageReferencedByManifestList', 'Requested image referenced by manifest list');
       } else {
-        const image = findImage(repo, id);
-        if (!image) {
-          const byTag = id.imageTag !== undefined && id.imageDigest !== undefined && findImage(repo, { imageTag: id.imageTag });
-          if (byTag) fail(id, 'ImageTagDoesNotMatchDigest', 'Invalid request parameters: given tag does not map to the given digest');
-          else fail(id, 'ImageNotFound', 'Requested image not found');
-        } else if (id.imageTag !== undefined && (image.imageTags?.length ?? 0) > 1) {
-          // Removing one of several tags leaves the image in place.
-          image.imageTags = image.imageTags?.filter((t) => t !== id.imageTag);
-          deleted.push({ imageDigest: image.imageDigest, imageTag: id.imageTag });
-        } else if (listed.has(image.imageDigest)) {
-          fail(id, 'ImageReferencedByManifestList', 'Requested image referenced by manifest list');
-        } else {
-          repo.images.delete(image.imageDigest);
-          const tags = image.imageTags ?? [];
-          if (tags.length === 0) deleted.push({ imageDigest: image.imageDigest });
-          else tags.forEach((imageTag) => deleted.push({ imageDigest: image.imageDigest, imageTag }));
-        }
+        repo.images.delete(image.imageDigest);
+        const tags = image.imageTags ?? [];
+        if (tags.length === 0) deleted.push({ imageDigest: image.imageDigest });
+        else tags.forEach((imageTag) => deleted.push({ imageDigest: image.imageDigest, imageTag }));
       }
     }
     return { imageIds: deleted, failures };
+  }
+
+  /**
+   * Each image's manifest, built from its registry fields. Like a pull, it sets lastRecordedPullTime on every image
+   * it returns, unless the caller is a principal the registry excludes from pull time updates.
+   */
+  private batchGetImage(input: Input, principalArn: string | undefined): Output {
+    const name = repositoryName(input);
+    const imageIds = imageIdList(input, 100, true) as ImageId[];
+    const acceptedMediaTypes = stringList(input, 'acceptedMediaTypes', 100);
+    const repo = this.repository(name, 'BatchGetImage');
+    const records = this.exclusions.recordsPullBy(principalArn);
+    const images = new Map<string, Output>();
+    const failures: Output[] = [];
+    for (const id of imageIds) {
+      const image = imageOrFailure(repo, id);
+      if ('failureCode' in image) {
+        failures.push({ imageId: id, ...image });
+      } else if (image.imageStatus === 'ARCHIVED') {
+        failures.push({ imageId: id, failureCode: 'ImageInaccessible', failureReason: 'Requested image is archived: restore it to pull it' });
+      } else if (acceptedMediaTypes && !acceptedMediaTypes.includes(manifestMediaTypeOf(image))) {
+        // ECR documents no answer; a registry answers a manifest it cannot give in an accepted type as not found.
+        failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
+      } else {
+        const imageId = { imageDigest: image.imageDigest, ...(id.imageTag === undefined ? {} : { imageTag: id.imageTag }) };
+        images.set(JSON.stringify(imageId), {
+          registryId: ACCOUNT_ID,
+          repositoryName: name,
+          imageId,
+          imageManifest: imageManifest(image, (digest) => repo.images.get(digest)),
+          imageManifestMediaType: manifestMediaTypeOf(image),
+        });
+        if (records) image.lastRecordedPullTime = new Date(this.now()).toISOString();
+      }
+    }
+    return { images: [...images.values()], failures };
   }
 
   private startLifecyclePolicyPreview(input: Input): Output {
@@ -331,7 +367,6 @@ export class EcrOperations {
   }
 }
 
-const DEFAULT_MANIFEST_MEDIA_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
 const DEFAULT_ARTIFACT_MEDIA_TYPE = 'application/vnd.docker.container.image.v1+json';
 
 type TagStatus = 'TAGGED' | 'UNTAGGED' | 'ANY';
@@ -378,6 +413,25 @@ function lifecyclePolicyNotFound(repositoryName: string): EcrError {
     'LifecyclePolicyNotFoundException',
     `Lifecycle policy does not exist for the repository with name '${repositoryName}' in the registry with id '${ACCOUNT_ID}'`,
   );
+}
+
+/** The image an entry of imageIds names, or the failure ECR answers for it (BatchDeleteImage, BatchGetImage). */
+function imageOrFailure(repo: StoredRepository, id: ImageId): StoredImage | { failureCode: string; failureReason: string } {
+  const failure = (failureCode: string, failureReason: string) => ({ failureCode, failureReason });
+  if (id.imageDigest === undefined && id.imageTag === undefined) {
+    return failure('MissingDigestAndTag', 'Invalid request parameters: both tag and digest cannot be null');
+  }
+  if (id.imageDigest !== undefined && !/^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$/.test(id.imageDigest)) {
+    return failure('InvalidImageDigest', "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'");
+  }
+  if (id.imageTag !== undefined && (id.imageTag.length < 1 || id.imageTag.length > 300)) {
+    return failure('InvalidImageTag', 'Invalid request parameters: image tag must be 1..300 characters');
+  }
+  const image = findImage(repo, id);
+  if (image) return image;
+  const byTag = id.imageTag !== undefined && id.imageDigest !== undefined && findImage(repo, { imageTag: id.imageTag });
+  if (byTag) return failure('ImageTagDoesNotMatchDigest', 'Invalid request parameters: given tag does not map to the given digest');
+  return failure('ImageNotFound', 'Requested image not found');
 }
 
 function findImage(repo: StoredRepository, id: ImageId): StoredImage | undefined {

@@ -9,6 +9,8 @@ import { ECR_REPOSITORY_PREFIX, REPOSITORY_NAME, ROOT_PREFIX } from '../../funct
 import { MAX_REPOSITORY_NAME_LENGTH } from '../../functions/lib/limits';
 import { isImageIndex } from '../../functions/lib/lifecycle-evaluation';
 import { errorsOf, OPERATION_ERRORS } from './operation-errors';
+import { isPrincipalArn, MAX_PRINCIPAL_ARN_LENGTH } from './principals';
+import { PULL_TIME_UPDATE_EXCLUSION_OPERATIONS } from './pull-time-update-exclusions';
 
 /**
  * The operations that act on a named repository: a repository's fault may name only these, so that a typo, or an
@@ -21,6 +23,7 @@ export const REPOSITORY_OPERATIONS = [
   'DeleteLifecyclePolicy',
   'DescribeImages',
   'BatchDeleteImage',
+  'BatchGetImage',
   'StartLifecyclePolicyPreview',
   'GetLifecyclePolicyPreview',
 ] as const;
@@ -34,7 +37,12 @@ export const CHILD_EXECUTION_FAULTS = ['States.Timeout', 'States.Runtime'] as co
 export type ChildExecutionFault = (typeof CHILD_EXECUTION_FAULTS)[number];
 
 /** Every operation the endpoint serves. */
-export const ECR_OPERATIONS = ['DescribePullThroughCacheRules', ...REPOSITORY_OPERATIONS, 'DescribeRegistry'] as const;
+export const ECR_OPERATIONS = [
+  'DescribePullThroughCacheRules',
+  ...REPOSITORY_OPERATIONS,
+  'DescribeRegistry',
+  ...PULL_TIME_UPDATE_EXCLUSION_OPERATIONS,
+] as const;
 export type EcrOperation = (typeof ECR_OPERATIONS)[number];
 
 // ECR's model patterns.
@@ -98,6 +106,8 @@ const imageSchema = z.strictObject({
   manifestDigests: z.array(digest).min(1, 'expected at least one digest').optional(),
   /** A referrer's (signature's, attestation's) subject, by digest. */
   subjectManifestDigest: digest.optional(),
+  /** An image manifest's blobs, its config first, as the manifest lists them. */
+  layers: z.array(z.strictObject({ digest, size: imageSize })).min(1, 'expected the config blob at least').optional(),
   imageStatus: z.enum(['ACTIVE', 'ARCHIVED'], { error: 'expected ACTIVE or ARCHIVED' }).optional(),
   lastArchivedAt: timestamp.optional(),
   lastActivatedAt: timestamp.optional(),
@@ -155,6 +165,9 @@ const registrySchema = z
     repositories: z.array(repositorySchema),
     throttle: throttleSchema.optional(),
     latencyMs: z.number().int().min(0).max(60_000).optional(),
+    pullTimeUpdateExclusions: z
+      .array(z.string().refine(isPrincipalArn, `expected an IAM role or user ARN (arn:aws:iam::123456789012:role/NAME), at most ${MAX_PRINCIPAL_ARN_LENGTH} characters`))
+      .optional(),
   })
   .superRefine((registry, ctx) => {
     firstDuplicate(registry.pullThroughCacheRules.map((r) => r.ecrRepositoryPrefix), (at, prefix) =>
@@ -171,6 +184,9 @@ const registrySchema = z
         message: `duplicate repository "${name}"`,
       }),
     );
+    firstDuplicate(registry.pullTimeUpdateExclusions ?? [], (at, arn) =>
+      ctx.addIssue({ code: 'custom', path: ['pullTimeUpdateExclusions', at], message: `duplicate principal "${arn}"` }),
+    );
   });
 
 type ImageEntry = z.infer<typeof imageSchema>;
@@ -185,6 +201,10 @@ function checkImageReferences(image: ImageEntry, at: number, images: ImageEntry[
   if (!isImageIndex(image) && image.manifestDigests !== undefined) {
     issue('manifestDigests', 'only an image index lists manifests: set imageManifestMediaType to an index media type');
   }
+  if (isImageIndex(image) && image.layers !== undefined) {
+    issue('layers', 'an image index stores no blobs: give layers on the manifests it lists');
+  }
+  if (listsItselfThroughIndexes(image, images)) issue('manifestDigests', 'an index cannot list itself, through other indexes either');
   (image.manifestDigests ?? []).forEach((listed, m) => {
     if (listed === image.imageDigest) issue('manifestDigests', 'an index cannot list itself', m);
     else if (!images.some((other) => other.imageDigest === listed)) {
@@ -195,6 +215,20 @@ function checkImageReferences(image: ImageEntry, at: number, images: ImageEntry[
   if (image.imageStatus === 'ARCHIVED' && image.lastArchivedAt === undefined) {
     issue('lastArchivedAt', 'missing: an archived image has the time it was archived');
   }
+}
+
+/** Whether an index reaches itself through indexes it lists (content-addressed manifests never do). */
+function listsItselfThroughIndexes(image: ImageEntry, images: ImageEntry[]): boolean {
+  const seen = new Set<string>();
+  const pending = [...(image.manifestDigests ?? [])].filter((d) => d !== image.imageDigest);
+  for (let digest = pending.pop(); digest !== undefined; digest = pending.pop()) {
+    if (seen.has(digest)) continue;
+    seen.add(digest);
+    const listed = images.find((other) => other.imageDigest === digest)?.manifestDigests ?? [];
+    if (listed.includes(image.imageDigest)) return true;
+    pending.push(...listed);
+  }
+  return false;
 }
 
 export type Registry = z.infer<typeof registrySchema>;

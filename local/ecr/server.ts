@@ -1,7 +1,11 @@
 // The embedded ECR endpoint: an HTTP server on 127.0.0.1 speaking AWS JSON 1.1 as @aws-sdk/client-ecr sends it
 // (POST /, X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Operation>), over an in-memory registry seeded
-// from a registry file. Point any ECR client at `url` (or set AWS_ENDPOINT_URL_ECR); requests are not signed-checked.
+// from a registry file. Point any ECR client at `url` (or set AWS_ENDPOINT_URL_ECR); requests are not signature-checked.
 // The HTTP and protocol side is local/ecr/aws-json.ts.
+//
+// The caller: the access key id a request is signed with names its IAM principal (local/ecr/principals.ts). A client
+// that signs with `accessKeyIdFor(principalArn)` acts as that role or user; any other access key id (such as
+// `clientOptions`') is an unknown principal.
 //
 // Behaviour the registry file injects:
 // - `latencyMs`: every response, errors included, is delayed by this much.
@@ -21,6 +25,12 @@
 // GetLifecyclePolicyPreview first reads it COMPLETE. ECR's own evaluation within 24 hours of a put is
 // `ecr-lifecycle evaluate-policies`, run on a registry file.
 //
+// Manifests and pulls: BatchGetImage answers with manifest JSON built from the registry file's fields
+// (local/ecr/manifests.ts: an index's `manifestDigests`, an image's `layers`, a referrer's `subjectManifestDigest`)
+// and, as ECR does, records a pull: each image it returns gets `lastRecordedPullTime` = the `now` clock, unless the
+// caller is one of the registry's `pullTimeUpdateExclusions` (exact ARN; an unknown principal never is).
+// Register/Deregister/ListPullTimeUpdateExclusions keep that list; `registry()` writes it back.
+//
 // Counters: `calls[operation]` counts every request received, whatever its outcome (throttled, faulted, invalid),
 // so "no mutating call was made" is `calls.PutLifecyclePolicy + calls.DeleteLifecyclePolicy + calls.BatchDeleteImage === 0`;
 // `throttled[operation]` counts those of them refused by the throttle. Both start at 0 for every served operation;
@@ -30,6 +40,7 @@ import { EcrError } from './errors';
 import type { EcrClientOptions } from '../../functions/lib/ecr-client';
 import { EcrOperations, REGION } from './operations';
 import { ECR_OPERATIONS, type ChildExecutionFault, type EcrOperation, type Registry } from './registry-file';
+import { principalOf } from './principals';
 import { RegistryStore } from './store';
 import { TokenBucket } from './token-bucket';
 
@@ -38,14 +49,14 @@ const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921';
 export interface EcrEndpointOptions {
   /** 0 or unset: a free port. */
   port?: number;
-  /** The clock lifecycle policy previews are evaluated by (epoch ms); the current time when unset. */
+  /** The clock lifecycle policy previews are evaluated by and pulls are recorded at (epoch ms); the current time when unset. */
   now?: () => number;
 }
 
 export interface EcrEndpoint {
   url: string;
   port: number;
-  /** How an ECR client reaches it (requests are not signature-checked, but the SDK signs them, so it needs credentials). */
+  /** How an ECR client reaches it, as an unknown principal (the SDK signs requests, so it needs credentials). */
   clientOptions: EcrClientOptions;
   calls: Record<string, number>;
   throttled: Record<string, number>;
@@ -66,7 +77,7 @@ export async function startEcrEndpoint(registry: Registry, options: EcrEndpointO
   const calls: Record<string, number> = Object.fromEntries(ECR_OPERATIONS.map((op) => [op, 0]));
   const throttled: Record<string, number> = Object.fromEntries(ECR_OPERATIONS.map((op) => [op, 0]));
 
-  const answer = ({ method, target, operation, body }: AwsJsonRequest) => {
+  const answer = ({ method, target, operation, body, accessKeyId }: AwsJsonRequest) => {
     const counted = operation ?? '(no operation)';
     calls[counted] = (calls[counted] ?? 0) + 1;
     const buckets = [...overall, ...(perOperation.has(counted) ? [perOperation.get(counted)!] : [])];
@@ -78,7 +89,8 @@ export async function startEcrEndpoint(registry: Registry, options: EcrEndpointO
       throw new EcrError('UnknownOperationException', `Unknown operation ${target ?? '(no X-Amz-Target header)'}`);
     }
     const input = parseJsonObject(body);
-    return { status: 200, body: operations.handlers[operation as EcrOperation](input) };
+    const principalArn = accessKeyId === undefined ? undefined : principalOf(accessKeyId);
+    return { status: 200, body: operations.handlers[operation as EcrOperation](input, principalArn) };
   };
 
   const server = await startAwsJsonServer({

@@ -35,6 +35,10 @@ export class RegistryStore {
   readonly repositories = new Map<string, StoredRepository>();
   readonly throttle?: Registry['throttle'];
   readonly latencyMs?: number;
+  /** The principals whose pulls do not update lastRecordedPullTime, in the order they were excluded. */
+  readonly pullTimeUpdateExclusions: Set<string>;
+  /** Whether the file had the list, so a registry written back out keeps its shape. */
+  private readonly listsExclusions: boolean;
   /** Epoch ms; repositories and rules from the file are reported as created when the endpoint started. */
   readonly createdAt: number;
 
@@ -43,6 +47,8 @@ export class RegistryStore {
     this.rules = registry.pullThroughCacheRules.map((r) => ({ ...r }));
     this.throttle = registry.throttle;
     this.latencyMs = registry.latencyMs;
+    this.pullTimeUpdateExclusions = new Set(registry.pullTimeUpdateExclusions ?? []);
+    this.listsExclusions = registry.pullTimeUpdateExclusions !== undefined;
     for (const repo of registry.repositories) {
       this.repositories.set(repo.repositoryName, {
         repositoryName: repo.repositoryName,
@@ -73,6 +79,9 @@ export class RegistryStore {
     };
     if (this.throttle) registry.throttle = structuredClone(this.throttle);
     if (this.latencyMs !== undefined) registry.latencyMs = this.latencyMs;
+    if (this.listsExclusions || this.pullTimeUpdateExclusions.size > 0) {
+      registry.pullTimeUpdateExclusions = [...this.pullTimeUpdateExclusions];
+    }
     return registry;
   }
 }

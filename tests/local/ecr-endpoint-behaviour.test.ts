@@ -213,10 +213,14 @@ describe('counters and state', () => {
       PutLifecyclePolicy: 0,
       DescribeImages: 0,
       BatchDeleteImage: 0,
+      BatchGetImage: 0,
       DeleteLifecyclePolicy: 0,
       StartLifecyclePolicyPreview: 0,
       GetLifecyclePolicyPreview: 0,
       DescribeRegistry: 0,
+      RegisterPullTimeUpdateExclusion: 0,
+      DeregisterPullTimeUpdateExclusion: 0,
+      ListPullTimeUpdateExclusions: 0,
     });
     await ecr.send(new DescribeRepositoriesCommand({}));
     await failure(ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'docker-hub/library/gone' })));
