@@ -3,7 +3,7 @@ import {
   tagMatchesPattern,
   type LifecycleImage,
 } from '../../functions/lib/lifecycle-evaluation';
-import { buildLifecyclePolicy, type LifecyclePolicy, type LifecyclePolicyRule } from '../../functions/lib/lifecycle-policy';
+import type { LifecyclePolicy, LifecyclePolicyRule } from '../../functions/lib/lifecycle-policy';
 
 const NOW = new Date('2026-11-28T00:00:00.000Z');
 const DAY = 86_400_000;
@@ -23,6 +23,8 @@ const rule = (rulePriority: number, selection: Partial<Selection>, action: Lifec
   action,
 });
 const policy = (...rules: LifecyclePolicyRule[]): LifecyclePolicy => ({ rules });
+/** A count rule over every image, tagged or not: how a person's keep-N policy (and earlier versions of the tool's) ranks. */
+const keepLatest = (countNumber: number) => policy(rule(1, { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber }));
 
 /** Expired image names (the digest's leading letters) with the rule that expired each. */
 function expired(p: LifecyclePolicy, images: LifecycleImage[]) {
@@ -109,8 +111,8 @@ describe('count and age rules', () => {
       image('mid', 20, ['1.1']),
       image('new', 10, ['1.2']),
     ];
-    expect(expired(buildLifecyclePolicy(2), images)).toEqual([['old', 1]]);
-    expect(expired(buildLifecyclePolicy(3), images)).toEqual([]);
+    expect(expired(keepLatest(2), images)).toEqual([['old', 1]]);
+    expect(expired(keepLatest(3), images)).toEqual([]);
   });
 
   it('sinceImagePushed expires only images pushed strictly more than N days before now', () => {
@@ -132,7 +134,7 @@ describe('count and age rules', () => {
   });
 
   it('reports images pushed at one instant on both sides of a count, ordered by digest', () => {
-    const evaluation = evaluateLifecyclePolicy(buildLifecyclePolicy(1), [image('b', 1), image('a', 1), image('c', 5)], NOW);
+    const evaluation = evaluateLifecyclePolicy(keepLatest(1), [image('b', 1), image('a', 1), image('c', 5)], NOW);
     expect(evaluation.results.map((r) => r.image.imageDigest)).toEqual([digest('b'), digest('c')]);
     expect(evaluation.notes).toEqual([{ code: 'PUSH_TIME_TIE', imageDigests: [digest('a'), digest('b')] }]);
   });
@@ -159,7 +161,7 @@ describe('archive', () => {
   });
 
   it('leaves an image being restored to no rule, and says so', () => {
-    const evaluation = evaluateLifecyclePolicy(buildLifecyclePolicy(1), [image('a', 5, [], { imageStatus: 'ACTIVATING' }), image('b', 1)], NOW);
+    const evaluation = evaluateLifecyclePolicy(keepLatest(1), [image('a', 5, [], { imageStatus: 'ACTIVATING' }), image('b', 1)], NOW);
     expect(evaluation.results).toEqual([]);
     expect(evaluation.notes).toEqual([{ code: 'ACTIVATING_IMAGE', imageDigests: [digest('a')] }]);
   });
@@ -176,7 +178,7 @@ describe('image indexes and referrers', () => {
       platform('arm', 2.1),
       image('idx', 1, ['1.0'], { imageManifestMediaType: INDEX, manifestDigests: [digest('amd'), digest('arm')] }),
     ];
-    const evaluation = evaluateLifecyclePolicy(buildLifecyclePolicy(1), images, NOW);
+    const evaluation = evaluateLifecyclePolicy(keepLatest(1), images, NOW);
     expect(evaluation.results).toEqual([]);
     expect(evaluation.notes).toEqual([
       { code: 'INDEX_PARTS_COUNTED', imageDigests: [digest('amd'), digest('arm'), digest('idx')] },
@@ -189,21 +191,21 @@ describe('image indexes and referrers', () => {
       image('old', 9, ['1.0'], { imageManifestMediaType: INDEX, manifestDigests: [digest('amd')] }),
       image('new', 1, ['2.0']),
     ];
-    const evaluation = evaluateLifecyclePolicy(buildLifecyclePolicy(1), images, NOW);
+    const evaluation = evaluateLifecyclePolicy(keepLatest(1), images, NOW);
     expect(evaluation.results.map((r) => r.image.imageDigest)).toEqual([digest('old')]);
     expect(evaluation.notes).toContainEqual({ code: 'MANIFEST_OF_EXPIRING_INDEX', imageDigests: [digest('amd')] });
   });
 
   it('names the expirations an index with unknown manifests may keep', () => {
     const images = [image('idx', 1, ['1.0'], { imageManifestMediaType: INDEX }), platform('amd', 2), image('old', 10, ['0.9'])];
-    const evaluation = evaluateLifecyclePolicy(buildLifecyclePolicy(1), images, NOW);
+    const evaluation = evaluateLifecyclePolicy(keepLatest(1), images, NOW);
     expect(evaluation.results.map((r) => r.image.imageDigest)).toEqual([digest('amd'), digest('old')]);
     expect(evaluation.notes).toContainEqual({ code: 'INDEX_MANIFESTS_UNKNOWN', imageDigests: [digest('amd'), digest('old')] });
   });
 
   it('notes nothing where the count is not reached', () => {
     const images = [image('idx', 1, ['1.0'], { imageManifestMediaType: INDEX }), platform('amd', 1)];
-    expect(evaluateLifecyclePolicy(buildLifecyclePolicy(5), images, NOW)).toEqual({ results: [], notes: [] });
+    expect(evaluateLifecyclePolicy(keepLatest(5), images, NOW)).toEqual({ results: [], notes: [] });
   });
 
   it('expires a referrer with its subject, by no rule, and a referrer of that referrer too', () => {
@@ -224,7 +226,7 @@ describe('image indexes and referrers', () => {
 
   it('expires a referrer whose subject is already gone', () => {
     const images = [image('orphan', 0.5, [], { subjectManifestDigest: digest('gone') }), image('keep', 0.1, ['2.0'])];
-    const evaluation = evaluateLifecyclePolicy(buildLifecyclePolicy(5), images, NOW);
+    const evaluation = evaluateLifecyclePolicy(keepLatest(5), images, NOW);
     expect(evaluation.results.map((r) => [r.image.imageDigest, r.action, r.appliedRulePriority])).toEqual([
       [digest('orphan'), { type: 'EXPIRE' }, undefined],
     ]);

@@ -70,7 +70,7 @@ describe('the lifecycle policy the tool applies', () => {
     expect(policy.rules).toHaveLength(1);
     expect(policy.rules[0]).toMatchObject({
       rulePriority: 1,
-      selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keepImages },
+      selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: keepImages },
       action: { type: 'expire' },
     });
     expect(policy.rules[0].selection.countUnit).toBeUndefined();
@@ -268,9 +268,16 @@ describe('classifying a repository lifecycle policy', () => {
 
   it("recognises the tool's policy with other whitespace and key order", () => {
     const stored = `{ "rules" : [ { "action": { "type": "expire" },
-        "selection": { "countNumber": 1, "countType": "imageCountMoreThan", "tagStatus": "any" },
-        "description": "ecr-lifecycle-manager: keep the latest 1 image", "rulePriority": 1 } ] }`;
+        "selection": { "countNumber": 1, "tagPatternList": [ "*" ], "countType": "imageCountMoreThan", "tagStatus": "tagged" },
+        "description": "ecr-lifecycle-manager: keep the latest 1 tagged image", "rulePriority": 1 } ] }`;
     expect(classifyLifecyclePolicy(stored, current)).toBe('MANAGED');
+  });
+
+  it("calls the tool's earlier policy, which ranked every image, OUTDATED: the sweep replaces it", () => {
+    const stored = JSON.stringify({
+      rules: [{ rulePriority: 1, description: 'ecr-lifecycle-manager: keep the latest 1 image', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+    });
+    expect(classifyLifecyclePolicy(stored, current)).toBe('OUTDATED');
   });
 
   it('recognises a policy whose rules ECR returns in another order', () => {

@@ -1,12 +1,13 @@
 // What the tool's policy expires after a sweep and the count it keeps, worked out from a repository's images alone.
 import { isInUse, policyOutlook } from '../../functions/lib/policy-expirations';
-import type { DescribedImage } from '../../functions/lib/manifest-graph';
+import type { ManifestImage } from '../../functions/lib/manifest-graph';
 
 const REFERENCE = new Date('2026-11-28T00:00:00Z');
 const daysBefore = (days: number) => new Date(REFERENCE.getTime() - days * 86_400_000);
-/** Pushed `pushed` days before the reference time, last pulled `pulled` days before it (or never). */
-const image = (name: string, pushed: number, pulled?: number, bytes = 10): DescribedImage => ({
+/** Tagged with its name, pushed `pushed` days before the reference time, last pulled `pulled` days before it (or never). */
+const image = (name: string, pushed: number, pulled?: number, bytes = 10, tags = [name]): ManifestImage => ({
   imageDigest: `sha256:${name}`,
+  imageTags: tags,
   imagePushedAt: daysBefore(pushed),
   ...(pulled === undefined ? {} : { lastRecordedPullTime: daysBefore(pulled) }),
   imageSizeInBytes: bytes,
@@ -38,7 +39,7 @@ describe("the tool's policy over the images a sweep leaves", () => {
     expect(outlook).toMatchObject({ keepImages: 2, policyBytesExpired: 12, policyImagesInUse: 2, policyNotes: [] });
     expect(digests(outlook.policyExpires)).toEqual(['third', 'fourth']);
     expect(outlook.policyExpires[0]).toEqual({
-      imageDigest: 'sha256:third', imageTags: [], imagePushedAt: daysBefore(9).toISOString(), lastRecordedPullTime: daysBefore(3).toISOString(),
+      imageDigest: 'sha256:third', imageTags: ['third'], imagePushedAt: daysBefore(9).toISOString(), lastRecordedPullTime: daysBefore(3).toISOString(),
       imageSizeInBytes: 4, inUse: true,
     });
   });
@@ -59,6 +60,21 @@ describe("the tool's policy over the images a sweep leaves", () => {
   it('with keepInUse counts past a stale image pushed after one in use, so that none in use goes', () => {
     const outlook = policyOutlook([image('stale-but-new', 2, 60), image('used', 40, 1)], { keepImages: 1, unpulledDays: 30, keepInUse: true }, REFERENCE);
     expect(outlook).toMatchObject({ keepImages: 2, policyExpires: [] });
+  });
+
+  it('ranks tagged images only: an untagged image, a platform manifest or an image whose tag moved, is left to pull-age expiry', () => {
+    const untagged = image('untagged', 50, 40, 16, []);
+    const outlook = policyOutlook([...left, untagged], { keepImages: 1, unpulledDays: 30, keepInUse: false }, REFERENCE);
+    expect(digests(outlook.policyExpires)).toEqual(['second', 'third', 'fourth']);
+  });
+
+  it('frees the stored bytes of the blobs only expiring images reference', () => {
+    const blob = (digest: string, size: number) => ({ digest: `sha256:${digest}`, size });
+    const newest = { ...image('newest', 1, 1), blobs: [blob('base', 100), blob('top1', 5)] };
+    const older = { ...image('older', 9, 20), blobs: [blob('base', 100), blob('top2', 7)] };
+    const outlook = policyOutlook([newest, older], { keepImages: 1, unpulledDays: 30, keepInUse: false }, REFERENCE);
+    expect(digests(outlook.policyExpires)).toEqual(['older']);
+    expect(outlook.policyBytesExpired).toBe(7);
   });
 
   it('with keepInUse never keeps fewer than keepImages', () => {

@@ -42,7 +42,7 @@ describe('the run settings in a Lambda environment', () => {
       dryRun: false,
       keepImages: 1,
       unpulledDays: 30,
-      keepInUse: false,
+      keepInUse: true,
       maxConcurrency: 4,
       manageRootPrefix: false,
       managedPrefixes: [],

@@ -9,8 +9,8 @@ beforeEach(() => ecr.reset());
 afterAll(() => ecr.restore());
 
 // The tool's keep-latest-1 policy as ECR returns it: its own spacing and key order.
-const TOOL_POLICY_KEEP_1 = `{"rules":[{"rulePriority":1,"description":"ecr-lifecycle-manager: keep the latest 1 image",
-  "selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}`;
+const TOOL_POLICY_KEEP_1 = `{"rules":[{"rulePriority":1,"description":"ecr-lifecycle-manager: keep the latest 1 tagged image",
+  "selection":{"tagStatus":"tagged","tagPatternList":["*"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}`;
 const PERSON_POLICY = `{"rules":[{"rulePriority":1,"description":"keep releases",
   "selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":10},"action":{"type":"expire"}}]}`;
 

@@ -130,7 +130,7 @@ describe('expiring images nobody pulled', () => {
 
   it('still describes the images when pull-age expiry is off, for what the policy will expire, and deletes none', async () => {
     configure({ unpulledDays: 0 });
-    serveImages([[unpulled('sha256:a'), { ...unpulled('sha256:b'), imagePushedAt: RECENT }]]);
+    serveImages([[{ ...unpulled('sha256:a'), imageTags: ['1'] }, { ...unpulled('sha256:b'), imageTags: ['2'], imagePushedAt: RECENT }]]);
     serveDeletes();
     expect(await expire()).toMatchObject({ imagesExpired: 0, bytesExpired: 0, policyImagesExpired: 1 });
     expect(ecr.commandCalls(DescribeImagesCommand)).toHaveLength(1);
@@ -313,6 +313,7 @@ describe("the tool's policy after the sweep: what ECR's next evaluation expires,
   const at = (days: number) => new Date(Date.parse(REFERENCE) - days * 86_400_000);
   const image = (digest: string, pushedDays: number, pulledDays?: number, bytes = 100): ImageDetail => ({
     imageDigest: digest,
+    imageTags: [digest.slice('sha256:'.length)],
     imagePushedAt: at(pushedDays),
     ...(pulledDays === undefined ? {} : { lastRecordedPullTime: at(pulledDays) }),
     imageSizeInBytes: bytes,
@@ -321,6 +322,7 @@ describe("the tool's policy after the sweep: what ECR's next evaluation expires,
   const images = [image('sha256:recent', 2, 1, 10), image('sha256:older', 5, 3, 20), image('sha256:oldest', 9, 4, 40), image('sha256:stale', 60, 40, 80)];
 
   it('expires, past keepImages, the youngest-pushed-first images the sweep left, each marked in use or not', async () => {
+    configure({ keepInUse: false });
     serveImages([images]);
     serveDeletes();
     const output = await expire();
@@ -340,6 +342,7 @@ describe("the tool's policy after the sweep: what ECR's next evaluation expires,
   });
 
   it('gives the same figures in a dry run, where the images it would delete are left out as if deleted', async () => {
+    configure({ keepInUse: false });
     serveImages([images]);
     expect(await expire(true)).toMatchObject({ imagesExpired: 1, policyImagesExpired: 2, policyBytesExpired: 60, policyImagesInUse: 2 });
     expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
@@ -376,27 +379,33 @@ describe("the tool's policy after the sweep: what ECR's next evaluation expires,
     expect(await expire()).toMatchObject({ lifecyclePolicy: 'OUTDATED', keepImages: 2, policyImagesExpired: 1, policyImagesInUse: 1 });
   });
 
-  it('counts an image the sweep could not delete (an index still lists it) among those the policy sees', async () => {
+  it('counts a tagged image the sweep could not delete among those the policy sees, and an untagged one not at all', async () => {
     configure({ keepInUse: true });
-    // Pushed after every image in use, never pulled for 40 days: the sweep's delete is refused, so it stays and
-    // takes a place in the count; the policy must keep one more to keep every image in use.
+    // Pushed after every image in use, not pulled for 40 days, its delete refused: it stays and, tagged, takes a
+    // place in the count, so the policy must keep one more to keep every image in use.
     const listed = image('sha256:listed', 1, 40);
-    listed.lastRecordedPullTime = at(40);
     serveImages([[...images, listed]]);
     serveDeletes({ 'sha256:listed': 'ImageReferencedByManifestList' });
     expect(await expire()).toMatchObject({ keepImages: 4, imagesExpired: 1, policyImagesExpired: 0 });
+    // Untagged (a platform manifest an index lists), the policy never ranks it.
+    ecr.reset();
+    serveImages([[...images, { ...listed, imageTags: undefined }]]);
+    serveDeletes({ 'sha256:listed': 'ImageReferencedByManifestList' });
+    expect(await expire()).toMatchObject({ keepImages: 3, imagesExpired: 1, policyImagesExpired: 0 });
   });
 
   it('for a repository without a policy says it must be put, with the count it needs', async () => {
     serveImages([images]);
     serveDeletes();
+    // By default keepInUse: the three tagged images in use.
     expect(await expireUnpulledImages.run({ ...input, lifecyclePolicy: 'NONE', keptImages: null, dryRun: false, referenceTime: REFERENCE }, context)).toMatchObject({
       lifecyclePolicy: 'NONE',
-      keepImages: 1,
+      keepImages: 3,
     });
   });
 
   it('logs the images the policy will expire with the counts, the counts before the lists', async () => {
+    configure({ keepInUse: false });
     const lines: Record<string, unknown>[] = [];
     jest.spyOn(context.logger, 'info').mockImplementation((message: unknown, ...fields: unknown[]) => {
       lines.push(Object.assign({ message }, ...(fields as Record<string, unknown>[])));
@@ -408,8 +417,8 @@ describe("the tool's policy after the sweep: what ECR's next evaluation expires,
     const [line] = lines.filter((l) => l.message === 'repository outcome');
     expect(line).toMatchObject({ keepImages: 1, policyImagesExpired: 2, policyBytesExpired: 60, policyImagesInUse: 2, policyNotes: [] });
     expect(line.policyExpires).toEqual([
-      { imageDigest: 'sha256:older', imageTags: [], imagePushedAt: at(5).toISOString(), lastRecordedPullTime: at(3).toISOString(), imageSizeInBytes: 20, inUse: true },
-      { imageDigest: 'sha256:oldest', imageTags: [], imagePushedAt: at(9).toISOString(), lastRecordedPullTime: at(4).toISOString(), imageSizeInBytes: 40, inUse: true },
+      { imageDigest: 'sha256:older', imageTags: ['older'], imagePushedAt: at(5).toISOString(), lastRecordedPullTime: at(3).toISOString(), imageSizeInBytes: 20, inUse: true },
+      { imageDigest: 'sha256:oldest', imageTags: ['oldest'], imagePushedAt: at(9).toISOString(), lastRecordedPullTime: at(4).toISOString(), imageSizeInBytes: 40, inUse: true },
     ]);
     const keys = Object.keys(line);
     expect(keys.indexOf('policyImagesExpired')).toBeLessThan(keys.indexOf('imagesExpired'));

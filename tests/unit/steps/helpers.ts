@@ -10,7 +10,7 @@ const DEFAULTS = runSettings(parseSettings({}));
 export const context: StepContext = {
   settings: { ...DEFAULTS },
   ecr: new ECRClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
-  readManifests: true,
+  readManifests: false,
   logger: createLogger({ logLevel: 'SILENT' }),
   metrics: { addDimension: () => undefined, addMetric: () => undefined, publishStoredMetrics: () => undefined },
 };

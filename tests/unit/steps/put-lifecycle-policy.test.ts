@@ -20,8 +20,8 @@ describe("putting the tool's lifecycle policy", () => {
       rules: [
         {
           rulePriority: 1,
-          description: 'ecr-lifecycle-manager: keep the latest 1 image',
-          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 },
+          description: 'ecr-lifecycle-manager: keep the latest 1 tagged image',
+          selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 1 },
           action: { type: 'expire' },
         },
       ],
