@@ -1,10 +1,12 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   BatchDeleteImageCommand,
+  BatchGetImageCommand,
   DescribeImagesCommand,
   ECRClient,
   RepositoryNotFoundException,
   type BatchDeleteImageCommandInput,
+  type BatchGetImageCommandInput,
   type DescribeImagesCommandInput,
   type ImageDetail,
 } from '@aws-sdk/client-ecr';
@@ -186,15 +188,16 @@ describe('expiring images nobody pulled', () => {
   });
 });
 
+/** The structured lines the step logs, by message. */
+function logged(): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  jest.spyOn(context.logger, 'info').mockImplementation((message: unknown, ...fields: unknown[]) => {
+    lines.push(Object.assign({ message }, ...(fields as Record<string, unknown>[])));
+  });
+  return lines;
+}
+
 describe('the outcome of a repository', () => {
-  /** The structured lines the step logs, by message. */
-  function logged(): Record<string, unknown>[] {
-    const lines: Record<string, unknown>[] = [];
-    jest.spyOn(context.logger, 'info').mockImplementation((message: unknown, ...fields: unknown[]) => {
-      lines.push(Object.assign({ message }, ...(fields as Record<string, unknown>[])));
-    });
-    return lines;
-  }
   afterEach(() => jest.restoreAllMocks());
 
   const sized = (digest: string, bytes: number, tag?: string): ImageDetail => ({ ...unpulled(digest), imageSizeInBytes: bytes, ...(tag ? { imageTags: [tag] } : {}) });
@@ -423,5 +426,76 @@ describe("the tool's policy after the sweep: what ECR's next evaluation expires,
     const keys = Object.keys(line);
     expect(keys.indexOf('policyImagesExpired')).toBeLessThan(keys.indexOf('imagesExpired'));
     expect(keys.indexOf('imagesExpiredCount')).toBeLessThan(keys.indexOf('policyExpires'));
+  });
+});
+
+describe('a repository of image indexes, its manifests read', () => {
+  const INDEX = 'application/vnd.oci.image.index.v1+json';
+  const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+  const layer = (digest: string, size: number) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size });
+  const config = (digest: string) => ({ mediaType: 'application/vnd.oci.image.config.v1+json', digest, size: 1 });
+  // 1.0's index, unpulled, lists amd (unpulled) and arm (pulled by digest lately); 2.0's index, in use, lists amd2.
+  // amd and amd2 share their base layer.
+  const described: ImageDetail[] = [
+    { imageDigest: 'sha256:idx1', imageTags: ['1.0'], imageManifestMediaType: INDEX, imagePushedAt: OLD, lastRecordedPullTime: OLD, imageSizeInBytes: 110 },
+    { imageDigest: 'sha256:amd', imageManifestMediaType: MANIFEST, imagePushedAt: OLD, lastRecordedPullTime: OLD, imageSizeInBytes: 110 },
+    { imageDigest: 'sha256:arm', imageManifestMediaType: MANIFEST, imagePushedAt: OLD, lastRecordedPullTime: RECENT, imageSizeInBytes: 70 },
+    { imageDigest: 'sha256:idx2', imageTags: ['2.0'], imageManifestMediaType: INDEX, imagePushedAt: RECENT, lastRecordedPullTime: RECENT, imageSizeInBytes: 120 },
+    { imageDigest: 'sha256:amd2', imageManifestMediaType: MANIFEST, imagePushedAt: RECENT, lastRecordedPullTime: RECENT, imageSizeInBytes: 120 },
+  ];
+  const manifests: Record<string, object> = {
+    'sha256:idx1': { schemaVersion: 2, mediaType: INDEX, manifests: [{ digest: 'sha256:amd', size: 500 }, { digest: 'sha256:arm', size: 500 }] },
+    'sha256:amd': { schemaVersion: 2, mediaType: MANIFEST, config: config('sha256:c1'), layers: [layer('sha256:base', 100), layer('sha256:top1', 10)] },
+    'sha256:arm': { schemaVersion: 2, mediaType: MANIFEST, config: config('sha256:c2'), layers: [layer('sha256:armbase', 70)] },
+    'sha256:idx2': { schemaVersion: 2, mediaType: INDEX, manifests: [{ digest: 'sha256:amd2', size: 500 }] },
+    'sha256:amd2': { schemaVersion: 2, mediaType: MANIFEST, config: config('sha256:c3'), layers: [layer('sha256:base', 100), layer('sha256:top2', 20)] },
+  };
+
+  beforeEach(() => {
+    context.readManifests = true;
+    ecr.on(BatchGetImageCommand).callsFake((request: BatchGetImageCommandInput) => ({
+      images: request.imageIds!.map(({ imageDigest }) => ({ imageId: { imageDigest }, imageManifest: JSON.stringify(manifests[imageDigest!]) })),
+    }));
+  });
+  afterEach(() => {
+    context.readManifests = false;
+    jest.restoreAllMocks();
+  });
+
+  it('reads every manifest by digest, in calls of 100, and asks for the media types it knows', async () => {
+    const many = digests('m', 150).map((digest): ImageDetail => ({ imageDigest: digest, imagePushedAt: RECENT }));
+    serveImages([many]);
+    await expire(true);
+    const calls = ecr.commandCalls(BatchGetImageCommand).map((call) => call.args[0].input);
+    expect(calls.map((input) => input.imageIds!.length)).toEqual([100, 50]);
+    expect(calls.flatMap((input) => input.imageIds!.map((id) => id.imageDigest))).toEqual(many.map((image) => image.imageDigest));
+    expect(calls[0].acceptedMediaTypes).toEqual(expect.arrayContaining([INDEX, MANIFEST]));
+  });
+
+  it('deletes the index, then in a later call the manifest only it lists, and keeps the one pulled lately', async () => {
+    configure({ keepInUse: false });
+    serveImages([described]);
+    serveDeletes();
+    const lines = logged();
+    const output = await expire();
+    expect(deletedDigests()).toEqual([['sha256:idx1'], ['sha256:amd']]);
+    // Stored bytes: the blobs only amd referenced (its config and top layer); the base layer stays with amd2.
+    expect(output).toMatchObject({ imagesExpired: 2, bytesExpired: 11, imagesBefore: 5, bytesBefore: 1 + 100 + 10 + 1 + 70 + 1 + 20 });
+    const [line] = lines.filter((l) => l.message === 'repository outcome');
+    expect((line.imagesExpired as object[])[0]).toMatchObject({
+      imageDigest: 'sha256:idx1',
+      imageManifestMediaType: INDEX,
+      manifests: [
+        { imageDigest: 'sha256:amd', expired: true },
+        { imageDigest: 'sha256:arm', expired: false, keptBecause: 'pulled within unpulledDays' },
+      ],
+    });
+  });
+
+  it('reads no manifest where the function is not excluded from pull time updates', async () => {
+    context.readManifests = false;
+    serveImages([described]);
+    await expire(true);
+    expect(ecr.commandCalls(BatchGetImageCommand)).toHaveLength(0);
   });
 });
