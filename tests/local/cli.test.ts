@@ -14,11 +14,13 @@ import { Collect, runCli, runCliAnswering, withEnvironment, type CliRun as Run }
 import { parseRegistry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint } from '../../local/ecr/server';
 import { multiPlatformRepository } from './ecr-fixtures';
+import { startStsEndpoint } from './sts-endpoint';
+import { accessKeyIdFor } from '../../local/ecr/principals';
 
 const ROOT = path.resolve(__dirname, '../..');
 const NOW = '2026-11-28T00:00:00Z';
 const TOOL_POLICY =
-  '{"rules":[{"rulePriority":1,"description":"ecr-lifecycle-manager: keep the latest 1 image","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}';
+  '{"rules":[{"rulePriority":1,"description":"ecr-lifecycle-manager: keep the latest 1 tagged image","selection":{"tagStatus":"tagged","tagPatternList":["*"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}';
 const PERSONS_POLICY = JSON.stringify({
   rules: [
     {
@@ -235,13 +237,63 @@ describe('sweep --aws', () => {
         () => run('sweep', '--aws', '--dry-run', '--now', NOW, '--json'),
       );
       expect(result.code).toBe(0);
-      expect(result.stderr).toBe('Sweeping ECR of account 123456789012 in us-east-1 (dry run)\n');
+      expect(result.stderr).toMatch(/^Sweeping ECR of account 123456789012 in us-east-1 \(dry run\)\necr-lifecycle: manifests not read: /);
       expect(JSON.parse(result.stdout).report).toMatchObject({ scanned: 4, cached: 3, applied: 1, owned: 1, userOwned: 1, imagesExpired: 2 });
       expect(endpoint.calls.DescribeRegistry).toBe(1);
       expect(endpoint.calls.PutLifecyclePolicy + endpoint.calls.BatchDeleteImage).toBe(0);
     } finally {
       await endpoint.close();
     }
+  });
+
+  describe('reading manifests, which records a pull unless the caller is excluded from pull time updates', () => {
+    const ROLE = 'arn:aws:iam::123456789012:role/cache-admin';
+    const cache = (exclusions: string[]) => parseRegistry({ ...registry, repositories: [multiPlatformRepository()], pullTimeUpdateExclusions: exclusions });
+    const pullTimes = (r: ReturnType<typeof parseRegistry>) => r.repositories.flatMap((repo) => (repo.images ?? []).map((i) => [i.imageDigest, i.lastRecordedPullTime]));
+
+    async function sweepAs(callerArn: string, exclusions: string[]) {
+      const before = cache(exclusions);
+      const endpoint = await startEcrEndpoint(before);
+      const sts = await startStsEndpoint(callerArn);
+      try {
+        const result = await withEnvironment(
+          {
+            AWS_ENDPOINT_URL_ECR: endpoint.url,
+            AWS_ENDPOINT_URL_STS: sts.url,
+            AWS_REGION: 'us-east-1',
+            // The embedded ECR knows a caller by the access key it signs with.
+            AWS_ACCESS_KEY_ID: accessKeyIdFor(ROLE),
+            AWS_SECRET_ACCESS_KEY: 'x',
+          },
+          () => run('sweep', '--aws', '--dry-run', '--now', NOW, '--json'),
+        );
+        return { result, reads: endpoint.calls.BatchGetImage, pullTimesKept: JSON.stringify(pullTimes(endpoint.registry())) === JSON.stringify(pullTimes(before)) };
+      } finally {
+        await sts.close();
+        await endpoint.close();
+      }
+    }
+
+    it('reads them when ECR excludes the role the caller assumed, and changes no pull time', async () => {
+      const { result, reads, pullTimesKept } = await sweepAs('arn:aws:sts::123456789012:assumed-role/cache-admin/alice', [ROLE]);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('Sweeping ECR of account 123456789012 in us-east-1 (dry run)\n');
+      expect(JSON.parse(result.stdout).bytes).toBe('stored');
+      expect(reads).toBeGreaterThan(0);
+      expect(pullTimesKept).toBe(true);
+    });
+
+    it('reads none when the caller is not excluded, says so with the command that excludes it, and changes no pull time', async () => {
+      const { result, reads, pullTimesKept } = await sweepAs('arn:aws:sts::123456789012:assumed-role/cache-admin/alice', []);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain(
+        'ecr-lifecycle: manifests not read: arn:aws:iam::123456789012:role/cache-admin is not excluded from pull time updates; ' +
+          'to read manifests, register it first: aws ecr register-pull-time-update-exclusion --principal-arn arn:aws:iam::123456789012:role/cache-admin.',
+      );
+      expect(JSON.parse(result.stdout).bytes).toBe('upper bound');
+      expect(reads).toBe(0);
+      expect(pullTimesKept).toBe(true);
+    });
   });
 
   it('refuses a --now in the future for a real sweep, before any call', async () => {

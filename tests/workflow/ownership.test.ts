@@ -23,9 +23,10 @@ const TOOL_POLICY_REFORMATTED = `{
             "selection": {
                 "countNumber": 1,
                 "countType": "imageCountMoreThan",
-                "tagStatus": "any"
+                "tagPatternList": [ "*" ],
+                "tagStatus": "tagged"
             },
-            "description": "ecr-lifecycle-manager: keep the latest 1 image",
+            "description": "ecr-lifecycle-manager: keep the latest 1 tagged image",
             "rulePriority": 1
         }
     ]
@@ -105,7 +106,7 @@ describe('the keepImages stage param', () => {
     const result = await sweep(registry, { params: { keepImages: '2' } });
 
     const keepTwo =
-      '{"rules":[{"rulePriority":1,"description":"ecr-lifecycle-manager: keep the latest 2 images","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":2},"action":{"type":"expire"}}]}';
+      '{"rules":[{"rulePriority":1,"description":"ecr-lifecycle-manager: keep the latest 2 tagged images","selection":{"tagStatus":"tagged","tagPatternList":["*"],"countType":"imageCountMoreThan","countNumber":2},"action":{"type":"expire"}}]}';
     expect(result.execution.status).toBe('SUCCEEDED');
     expect(policyOf(result, 'docker-hub/library/nginx')).toBe(keepTwo);
     expect(policyOf(result, 'docker-hub/library/redis')).toBe(keepTwo);
