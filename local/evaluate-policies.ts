@@ -4,7 +4,8 @@
 // repository's injected `faults` do not apply, and stay in the file for the next sweep.
 import { EVALUATION_NOTE_TEXT, type EvaluationNoteCode } from '../functions/lib/lifecycle-evaluation';
 import { formatBytes } from '../functions/lib/storage';
-import { applyEvaluation, evaluateRepository } from './ecr/lifecycle';
+import { bytesFreed } from '../functions/lib/manifest-graph';
+import { applyEvaluation, evaluatedImage, evaluateRepository } from './ecr/lifecycle';
 import type { Registry } from './ecr/registry-file';
 import { RegistryStore } from './ecr/store';
 
@@ -32,11 +33,12 @@ export function evaluatePolicies(registry: Registry, now: Date): { registry: Reg
   const notes = new Map<EvaluationNoteCode, { images: number; repositories: number }>();
   for (const repo of store.repositories.values()) {
     if (repo.lifecyclePolicyText === undefined) continue;
+    const images = [...repo.images.values()].map(evaluatedImage);
     const evaluation = evaluateRepository(repo, repo.lifecyclePolicyText, now);
     const { expired, archived } = applyEvaluation(repo, evaluation, now);
     summary.repositoriesEvaluated += 1;
     summary.imagesExpired += expired.length;
-    summary.bytesExpired += expired.reduce((sum, image) => sum + (image.imageSizeInBytes ?? 0), 0);
+    summary.bytesExpired += bytesFreed(images, new Set(expired.map((image) => image.imageDigest)));
     summary.imagesArchived += archived.length;
     for (const note of evaluation.notes) {
       const seen = notes.get(note.code) ?? { images: 0, repositories: 0 };

@@ -53,7 +53,13 @@ function lifecycleImages(images: readonly ManifestImage[]): (LifecycleImage & Ma
 /** The tool's policy for one repository, and what ECR's next evaluation of it expires among `remaining`. */
 export function policyOutlook(remaining: readonly ManifestImage[], settings: PolicySettings, referenceTime: Date): PolicyOutlook {
   const images = lifecycleImages(remaining);
-  const inUse = (image: ImageUse) => isInUse(image, referenceTime, settings.unpulledDays);
+  // A referrer (signature, attestation) is nobody's to pull on its own: it is in use while its subject is.
+  const byDigest = new Map(images.map((image) => [image.imageDigest, image]));
+  const inUse = (image: ImageUse & { subjectManifestDigest?: string }): boolean => {
+    if (image.subjectManifestDigest === undefined) return isInUse(image, referenceTime, settings.unpulledDays);
+    const subject = byDigest.get(image.subjectManifestDigest);
+    return subject !== undefined && subject !== image && inUse(subject);
+  };
   const evaluate = (count: number) => evaluateLifecyclePolicy(buildLifecyclePolicy(count), images, referenceTime);
   const expiresInUse = (count: number) => evaluate(count).results.some(({ image, action }) => action.type === 'EXPIRE' && inUse(image));
 

@@ -7,10 +7,13 @@ import {
   type LifecycleImage,
 } from '../../functions/lib/lifecycle-evaluation';
 import type { LifecyclePolicy } from '../../functions/lib/lifecycle-policy';
+import type { ManifestImage } from '../../functions/lib/manifest-graph';
 import type { StoredImage, StoredRepository } from './store';
 
 /** A stored image as the evaluation reads it (Dates), keeping the stored image it came from. */
 export interface EvaluatedImage extends LifecycleImage {
+  /** The image's blobs (the registry file's layers): what it stores. */
+  blobs?: ManifestImage['blobs'];
   stored: StoredImage;
 }
 
@@ -30,6 +33,7 @@ export function evaluatedImage(stored: StoredImage): EvaluatedImage {
     lastRecordedPullTime: date(stored.lastRecordedPullTime),
     lastArchivedAt: date(stored.lastArchivedAt),
     lastActivatedAt: date(stored.lastActivatedAt),
+    blobs: stored.layers,
   };
   const set = Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined));
   return { imageDigest, imagePushedAt: new Date(stored.imagePushedAt), ...set, stored };
