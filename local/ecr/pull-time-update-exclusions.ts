@@ -3,18 +3,12 @@
 import { EcrError, invalidParameter } from './errors';
 import type { Paginator } from './pagination';
 import { isPrincipalArn, MAX_PRINCIPAL_ARN_LENGTH, PRINCIPAL_ARN } from './principals';
+import type { PullTimeUpdateExclusionOperation } from './registry-file';
 import { requiredString, type Input } from './request';
 import type { RegistryStore } from './store';
 
-export const PULL_TIME_UPDATE_EXCLUSION_OPERATIONS = [
-  'RegisterPullTimeUpdateExclusion',
-  'DeregisterPullTimeUpdateExclusion',
-  'ListPullTimeUpdateExclusions',
-] as const;
-type ExclusionOperation = (typeof PULL_TIME_UPDATE_EXCLUSION_OPERATIONS)[number];
-
 export class PullTimeUpdateExclusions {
-  readonly handlers: Record<ExclusionOperation, (input: Input) => Record<string, unknown>>;
+  readonly handlers: Record<PullTimeUpdateExclusionOperation, (input: Input) => Record<string, unknown>>;
 
   constructor(
     private readonly store: RegistryStore,

@@ -10,7 +10,6 @@ import { MAX_REPOSITORY_NAME_LENGTH } from '../../functions/lib/limits';
 import { isImageIndex } from '../../functions/lib/lifecycle-evaluation';
 import { errorsOf, OPERATION_ERRORS } from './operation-errors';
 import { isPrincipalArn, MAX_PRINCIPAL_ARN_LENGTH } from './principals';
-import { PULL_TIME_UPDATE_EXCLUSION_OPERATIONS } from './pull-time-update-exclusions';
 
 /**
  * The operations that act on a named repository: a repository's fault may name only these, so that a typo, or an
@@ -35,6 +34,14 @@ export type RepositoryOperation = (typeof REPOSITORY_OPERATIONS)[number];
  */
 export const CHILD_EXECUTION_FAULTS = ['States.Timeout', 'States.Runtime'] as const;
 export type ChildExecutionFault = (typeof CHILD_EXECUTION_FAULTS)[number];
+
+/** The operations on the registry's pull time update exclusions (local/ecr/pull-time-update-exclusions.ts). */
+export const PULL_TIME_UPDATE_EXCLUSION_OPERATIONS = [
+  'RegisterPullTimeUpdateExclusion',
+  'DeregisterPullTimeUpdateExclusion',
+  'ListPullTimeUpdateExclusions',
+] as const;
+export type PullTimeUpdateExclusionOperation = (typeof PULL_TIME_UPDATE_EXCLUSION_OPERATIONS)[number];
 
 /** Every operation the endpoint serves. */
 export const ECR_OPERATIONS = [

@@ -1,5 +1,6 @@
 // Registries and clients for the embedded ECR endpoint's tests.
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { accessKeyIdFor } from '../../local/ecr/principals';
 import type { Registry } from '../../local/ecr/registry-file';
 
 export function digest(n: number): string {
@@ -12,6 +13,16 @@ export function client(url: string, maxAttempts?: number): ECRClient {
     region: 'us-east-1',
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
+  });
+}
+
+/** A client the endpoint takes for `principalArn` (an IAM role or user): it signs with that principal's access key id. */
+export function clientAs(url: string, principalArn: string): ECRClient {
+  return new ECRClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: accessKeyIdFor(principalArn), secretAccessKey: 'local' },
+    maxAttempts: 1,
   });
 }
 

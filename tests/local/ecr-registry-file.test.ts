@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import { OPERATION_ERRORS } from '../../local/ecr/operation-errors';
 import { parseRegistry, readRegistryFile, REPOSITORY_OPERATIONS, serializeRegistry, type Registry } from '../../local/ecr/registry-file';
-import { digest, KEEP_LATEST_POLICY, multiPlatformRepository, SEED_POLICY } from './ecr-fixtures';
+import { digest, KEEP_LATEST_POLICY, multiPlatformRepository, OCI_INDEX, SEED_POLICY } from './ecr-fixtures';
 
 /** DESIGN.md's example, completed. */
 const valid = (): Registry => ({
@@ -14,7 +14,10 @@ const valid = (): Registry => ({
       repositoryName: 'docker-hub/library/nginx',
       lifecyclePolicyText: KEEP_LATEST_POLICY,
       images: [
-        { imageDigest: digest(1), imageTags: ['1.27'], imageSizeInBytes: 71_093_817, imagePushedAt: '2026-10-01T00:00:00Z', lastRecordedPullTime: '2026-11-20T00:00:00Z' },
+        {
+          imageDigest: digest(1), imageTags: ['1.27'], imageSizeInBytes: 71_093_817, imagePushedAt: '2026-10-01T00:00:00Z', lastRecordedPullTime: '2026-11-20T00:00:00Z',
+          layers: [{ digest: digest(101), size: 7_023 }, { digest: digest(102), size: 71_086_794 }],
+        },
       ],
       faults: { PutLifecyclePolicy: 'AccessDeniedException' },
     },
@@ -23,6 +26,7 @@ const valid = (): Registry => ({
   ],
   throttle: { ratePerSecond: 20, perOperation: { DescribeImages: 5, BatchDeleteImage: 2 } },
   latencyMs: 0,
+  pullTimeUpdateExclusions: ['arn:aws:iam::123456789012:role/ecr-lifecycle-manager-read-manifests', 'arn:aws:iam::123456789012:user/ci'],
 });
 
 type Mutable = Registry & Record<string, unknown>;
@@ -94,6 +98,16 @@ describe('parseRegistry', () => {
     ['a rate for an operation the endpoint does not serve', (f) => { f.throttle = { perOperation: { ListImages: 5 } as never }; }, /^throttle\.perOperation\.ListImages: unknown field$/],
     ['a throttle with no rate at all', (f) => { f.throttle = {}; }, /^throttle: expected ratePerSecond, perOperation or both$/],
     ['a negative latency', (f) => { f.latencyMs = -1; }, /^latencyMs: /],
+    ['a layer size that is not a whole number', (f) => { f.repositories[0].images![0].layers![1].size = 1.5; }, /^repositories\[0\]\.images\[0\]\.layers\[1\]\.size: expected a whole number of bytes/],
+    ['a layer digest that is no digest', (f) => { f.repositories[0].images![0].layers![0].digest = 'sha256:abc'; }, /^repositories\[0\]\.images\[0\]\.layers\[0\]\.digest: expected sha256:/],
+    ['a layer without its size', (f) => { delete (f.repositories[0].images![0].layers![0] as Partial<{ size: number }>).size; }, /^repositories\[0\]\.images\[0\]\.layers\[0\]\.size: /],
+    ['a layer field ECR manifests do not have here', (f) => { (f.repositories[0].images![0].layers![0] as Record<string, unknown>).mediaType = 'x/y'; }, /^repositories\[0\]\.images\[0\]\.layers\[0\]\.mediaType: unknown field$/],
+    ['no blobs at all', (f) => { f.repositories[0].images![0].layers = []; }, /^repositories\[0\]\.images\[0\]\.layers: expected the config blob at least$/],
+    ['a pull time update exclusion for an IAM group', (f) => { f.pullTimeUpdateExclusions![1] = 'arn:aws:iam::123456789012:group/admins'; }, /^pullTimeUpdateExclusions\[1\]: expected an IAM role or user ARN/],
+    ['a pull time update exclusion for an assumed-role session', (f) => { f.pullTimeUpdateExclusions![0] = 'arn:aws:sts::123456789012:assumed-role/reader/s'; }, /^pullTimeUpdateExclusions\[0\]: expected an IAM role or user ARN/],
+    ['a pull time update exclusion of 201 characters', (f) => { f.pullTimeUpdateExclusions![0] = `arn:aws:iam::123456789012:role/${'r'.repeat(170)}`; }, /^pullTimeUpdateExclusions\[0\]: expected an IAM role or user ARN .*at most 200 characters$/],
+    ['a principal excluded twice', (f) => { f.pullTimeUpdateExclusions!.push('arn:aws:iam::123456789012:user/ci'); }, /^pullTimeUpdateExclusions\[2\]: duplicate principal "arn:aws:iam::123456789012:user\/ci"$/],
+    ['pull time update exclusions that are no list', (f) => { f.pullTimeUpdateExclusions = 'arn:aws:iam::123456789012:user/ci' as never; }, /^pullTimeUpdateExclusions: expected array/],
     ['a list where an object belongs', (f) => { f.repositories[1] = [] as never; }, /^repositories\[1\]: expected object, received array$/],
   ])('rejects %s with one line naming the path', (_, change, expected) => {
     expect(problem(change)).toMatch(expected);
@@ -128,6 +142,8 @@ describe('parseRegistry', () => {
     ['a subject digest that is no digest', (_, images) => { images[3].subjectManifestDigest = 'sha256:1'; }, /^repositories\[0\]\.images\[3\]\.subjectManifestDigest: expected sha256:/],
     ['an image referring to itself', (_, images) => { images[3].subjectManifestDigest = digest(13); }, /^repositories\[0\]\.images\[3\]\.subjectManifestDigest: an image cannot refer to itself$/],
     ['an archived image without its archive time', (_, images) => { images[4].imageStatus = 'ARCHIVED'; }, /^repositories\[0\]\.images\[4\]\.lastArchivedAt: missing: an archived image/],
+    ['layers on an index', (index) => { index.layers = [{ digest: digest(101), size: 1 }]; }, /^repositories\[0\]\.images\[0\]\.layers: an image index stores no blobs/],
+    ['an index listing itself through another index', (_, images) => { Object.assign(images[1], { imageManifestMediaType: OCI_INDEX, manifestDigests: [digest(10)] }); delete images[1].artifactMediaType; }, /^repositories\[0\]\.images\[0\]\.manifestDigests: an index cannot list itself, through other indexes either$/],
     ['an image status DescribeImages reports only in passing', (_, images) => { images[4].imageStatus = 'ACTIVATING'; }, /^repositories\[0\]\.images\[4\]\.imageStatus: expected ACTIVE or ARCHIVED$/],
   ])('rejects %s with one line naming the path', (_, change, expected) => {
     const file = { pullThroughCacheRules: [], repositories: [multiPlatformRepository()] };
