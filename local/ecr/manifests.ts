@@ -42,7 +42,8 @@ export function imageManifest(image: StoredImage, imageOf: (digest: string) => S
   const mediaType = manifestMediaTypeOf(image);
   const descriptor = (digest: string): Descriptor => {
     const target = imageOf(digest);
-    // A referrer outlives its subject by up to a day (ECR expires it after): what it named is then unknown.
+    // A manifest the repository does not hold (a cache stores only those pulled), or a referrer's subject, gone up to
+    // a day before it (ECR expires it after): what it was is then unknown.
     if (!target) return { mediaType: DEFAULT_MANIFEST_MEDIA_TYPE, digest, size: 0 };
     return { mediaType: manifestMediaTypeOf(target), digest, size: Buffer.byteLength(imageManifest(target, imageOf)) };
   };

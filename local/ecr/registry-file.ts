@@ -102,7 +102,7 @@ const imageSchema = z.strictObject({
     .enum(IMAGE_MANIFEST_MEDIA_TYPES, { error: `expected one of ${IMAGE_MANIFEST_MEDIA_TYPES.join(', ')}` })
     .optional(),
   artifactMediaType: z.string().regex(MEDIA_TYPE, 'expected a media type (type/subtype)').optional(),
-  /** An index's manifests, by digest: images of the same repository. */
+  /** An index's manifests, by digest: images of the same repository where it stores them (a cache stores those pulled). */
   manifestDigests: z.array(digest).min(1, 'expected at least one digest').optional(),
   /** A referrer's (signature's, attestation's) subject, by digest. */
   subjectManifestDigest: digest.optional(),
@@ -191,7 +191,7 @@ const registrySchema = z
 
 type ImageEntry = z.infer<typeof imageSchema>;
 
-/** What ECR would never hold: an index without its manifests, an archived image with no archive time. */
+/** What ECR would never hold: an index that lists no manifests or itself, an archived image with no archive time. */
 function checkImageReferences(image: ImageEntry, at: number, images: ImageEntry[], ctx: z.RefinementCtx): void {
   const issue = (field: string, message: string, index?: number) =>
     ctx.addIssue({ code: 'custom', path: ['images', at, field, ...(index === undefined ? [] : [index])], message });
@@ -205,11 +205,9 @@ function checkImageReferences(image: ImageEntry, at: number, images: ImageEntry[
     issue('layers', 'an image index stores no blobs: give layers on the manifests it lists');
   }
   if (listsItselfThroughIndexes(image, images)) issue('manifestDigests', 'an index cannot list itself, through other indexes either');
+  // An index may list manifests the repository does not hold: a pull-through cache stores only those pulled.
   (image.manifestDigests ?? []).forEach((listed, m) => {
     if (listed === image.imageDigest) issue('manifestDigests', 'an index cannot list itself', m);
-    else if (!images.some((other) => other.imageDigest === listed)) {
-      issue('manifestDigests', `${listed} is no image of this repository (ECR keeps every manifest an index lists)`, m);
-    }
   });
   if (image.subjectManifestDigest === image.imageDigest) issue('subjectManifestDigest', 'an image cannot refer to itself');
   if (image.imageStatus === 'ARCHIVED' && image.lastArchivedAt === undefined) {
