@@ -78,7 +78,7 @@ async function measure(repositories: number, latencyMs: number, maxConcurrency: 
     const execution = await runSweep({
       input: { referenceTime: '2026-11-28T00:00:00Z' },
       settings: runSettings(parseSettings({ maxConcurrency })),
-      ...(await asDeployedStack(endpoint)),
+      ...asDeployedStack(endpoint),
       onEvent: (event: ExecutionEvent) => {
         if (event.type === 'StateEntered' && event.index === undefined) measured.parentTransitions += 1;
         if (event.type === 'MapIterationStarted' && event.parentState?.name === 'ManageRepositories') measured.children += 1;

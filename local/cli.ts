@@ -256,7 +256,7 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
     const registry = loadRegistry(options.registry ?? DEMO_REGISTRY);
     const endpoint = await startEcrEndpoint(registry);
     try {
-      execution = await runSweep({ ...common, ...(await asDeployedStack(endpoint)) });
+      execution = await runSweep({ ...common, ...asDeployedStack(endpoint) });
       if (options.registryOut) writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(endpoint.registry()), null, 2)}\n`);
     } finally {
       await endpoint.close();

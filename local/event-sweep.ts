@@ -109,7 +109,7 @@ export async function runEventSweep(options: EventSweepOptions): Promise<EventSw
       settings: options.settings,
       logTo: options.logTo,
       retryDelayMs: options.retryDelayMs,
-      ...(await asDeployedStack(ecr)),
+      ...asDeployedStack(ecr),
     };
     const sweeps = localSweepStarter((input) => runSweep({ ...runOptions, input }));
     const context = {

@@ -20,7 +20,7 @@ export class PullTimeUpdateExclusions {
     this.handlers = {
       RegisterPullTimeUpdateExclusion: (input) => {
         const principalArn = readPrincipalArn(input);
-        if (excluded().has(principalArn)) {
+        if (excluded().has(principalArn) || store.stackExclusions.has(principalArn)) {
           throw new EcrError(
             'ExclusionAlreadyExistsException',
             `The principal '${principalArn}' is already excluded from pull time updates in the registry with id '${registryId}'`,
@@ -40,7 +40,8 @@ export class PullTimeUpdateExclusions {
         return { principalArn };
       },
       ListPullTimeUpdateExclusions: (input) => {
-        const page = paginator.page([...excluded()], (arn) => arn, 'ListPullTimeUpdateExclusions', input);
+        const all = [...new Set([...store.stackExclusions, ...excluded()])];
+        const page = paginator.page(all, (arn) => arn, 'ListPullTimeUpdateExclusions', input);
         return { pullTimeUpdateExclusions: page.items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
       },
     };
@@ -48,7 +49,7 @@ export class PullTimeUpdateExclusions {
 
   /** Whether a pull by this caller updates lastRecordedPullTime: always, unless it is an excluded principal. */
   recordsPullBy(principalArn: string | undefined): boolean {
-    return principalArn === undefined || !this.store.pullTimeUpdateExclusions.has(principalArn);
+    return principalArn === undefined || !(this.store.pullTimeUpdateExclusions.has(principalArn) || this.store.stackExclusions.has(principalArn));
   }
 }
 

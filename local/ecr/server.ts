@@ -66,6 +66,11 @@ export interface EcrEndpoint {
   childExecutionFault(repositoryName: string): ChildExecutionFault | undefined;
   /** Removes a repository now, as if someone deleted it; false when there was none by that name. */
   deleteRepository(name: string): boolean;
+  /**
+   * Excludes principals from pull time updates as the deployed stack does, with no call made: listed and honoured,
+   * never written back to the registry file.
+   */
+  excludeAsStack(principalArns: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -111,6 +116,7 @@ export async function startEcrEndpoint(registry: Registry, options: EcrEndpointO
     registry: () => store.toRegistry(),
     childExecutionFault: (repositoryName) => store.childExecutionFault(repositoryName),
     deleteRepository: (name) => store.repositories.delete(name),
+    excludeAsStack: (principalArns) => principalArns.forEach((arn) => store.stackExclusions.add(arn)),
     close: server.close,
   };
 }

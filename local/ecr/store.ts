@@ -39,6 +39,11 @@ export class RegistryStore {
   readonly pullTimeUpdateExclusions: Set<string>;
   /** Whether the file had the list, so a registry written back out keeps its shape. */
   private readonly listsExclusions: boolean;
+  /**
+   * The deployed stack's own exclusions (its AWS::ECR::PullTimeUpdateExclusion resources), which a local run plays
+   * whatever the file lists: excluded and listed like the others, never written back to the file.
+   */
+  readonly stackExclusions = new Set<string>();
   /** Epoch ms; repositories and rules from the file are reported as created when the endpoint started. */
   readonly createdAt: number;
 

@@ -75,13 +75,14 @@ describe('evaluate-policies', () => {
     expect(digestsOf(out, 'docker-hub/team/app')).toEqual([digest(10), digest(11), digest(13)]);
     expect(out.repositories[1].faults).toEqual(registry().repositories[1].faults);
     expect(digestsOf(out, 'docker-hub/library/redis')).toEqual([digest(20)]);
-    // 3 + 1 + 1 MB, the index (70 MB), its signature (1 kB) and 1.25 (60 MB): 135,001,000 bytes.
+    // Stored bytes freed: 3 + 1 + 1 MB, the index (nothing of its own: its manifests stay, and with them their
+    // layers), its signature (1 kB) and 1.25 (60 MB): 65,001,000 bytes.
     // The signature (2 Nov) is the latest push; the index and 1.25 go, the signature with its subject, and the
     // manifests the index listed stay for a later evaluation.
     expect(digestsOf(out, 'docker-hub/library/busybox')).toEqual([digest(11), digest(12)]);
     expect(run.stdout).toBe(
       [
-        "ECR's lifecycle evaluation as of 2026-11-28T00:00:00.000Z, over 3 repositories with a lifecycle policy: 6 images expired (129 MiB), 0 archived",
+        "ECR's lifecycle evaluation as of 2026-11-28T00:00:00.000Z, over 3 repositories with a lifecycle policy: 6 images expired (62.0 MiB), 0 archived",
         'Not documented by ECR (4 images in 1 repositories): a count rule past its count counted an image index, the manifests it lists or a referrer (signature, attestation) as separate images; ECR does not document this (users report it: aws/containers-roadmap #2613)',
         'Not documented by ECR (2 images in 1 repositories): a manifest whose every index expires in the same evaluation was kept; ECR documents only that the index goes first, not whether its manifests go in the same evaluation or a later one',
         '',

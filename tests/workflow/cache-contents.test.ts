@@ -78,8 +78,8 @@ function expectedCache(registry: Registry): { prefixes: (Figures & { prefix: str
     const deleted = images.filter((image) => Date.parse(image.lastRecordedPullTime ?? image.imagePushedAt) < cutoff);
     f.imagesDeleted += deleted.length;
     f.bytesDeleted += size(deleted);
-    // The tool's policy (keep the latest image: imageCountMoreThan 1, tagStatus any) then expires every image the
-    // sweep left but the most recently pushed.
+    // The tool's policy (keep the latest tagged image, every image here being tagged; keepInUse off) then expires
+    // every image the sweep left but the most recently pushed.
     const left = images.filter((image) => !deleted.includes(image)).sort((a, b) => Date.parse(b.imagePushedAt) - Date.parse(a.imagePushedAt));
     f.policyImagesExpired += Math.max(0, left.length - 1);
     f.policyBytesExpired += size(left.slice(1));
@@ -115,7 +115,7 @@ describe('what each cache holds', () => {
   it('equals the sums of the registry file, per prefix and in total, in a dry run and in the real run after it', async () => {
     writeFileSync(path.join(dir, 'registry.json'), JSON.stringify(registry));
     writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(SETTINGS_FILE));
-    const args = ['sweep', '--registry', path.join(dir, 'registry.json'), '--now', NOW, '--json', '--param', `settingsFile=${path.join(dir, 'settings.json')}`];
+    const args = ['sweep', '--registry', path.join(dir, 'registry.json'), '--now', NOW, '--json', '--param', `settingsFile=${path.join(dir, 'settings.json')}`, '--param', 'keepInUse=false'];
 
     const dry = await runCli(...args, '--dry-run');
     expect(dry.stderr).toBe('');

@@ -109,7 +109,7 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
     const execution = await runSweep({
       input: options.input ?? { referenceTime: NOW },
       settings: configuredRunSettings(parseSettings(options.params ?? {})).run,
-      ...(await asDeployedStack(endpoint)),
+      ...asDeployedStack(endpoint),
       retryDelayMs: 10,
       onEvent: (event) => {
         events.push(event);

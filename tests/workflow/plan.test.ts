@@ -154,7 +154,7 @@ describe('the plan of a dry run, and the real run after it', () => {
     }
     const wantBytes = [...expected.values()].reduce((sum, entry) => sum + entry.bytesExpired, 0);
     expect(dry.bytesExpired).toBe(wantBytes);
-    expect(dry.imagesExpired).toBe([...expected.values()].reduce((sum, entry) => sum + entry.imagesExpired.length, 0));
+    expect(dry.imagesExpiredCount).toBe([...expected.values()].reduce((sum, entry) => sum + entry.imagesExpired.length, 0));
   });
 
   it('is what the real run does, except where ECR refuses the change itself', () => {
