@@ -92,6 +92,7 @@ describe('sweep --registry', () => {
       dryRun: false,
       referenceTime: NOW,
       status: 'SUCCEEDED',
+      bytes: 'stored',
       report: {
         scanned: 4, cached: 3, applied: 1, owned: 1, userOwned: 1, excluded: 0, skipped: 0, imagesExpired: 2, bytesExpired: 0,
         policyImagesExpired: 0, policyBytesExpired: 0, policyImagesInUse: 0, repositoriesWithPolicyNotes: 0, failed: 0, failedRepositories: [],
@@ -102,7 +103,7 @@ describe('sweep --registry', () => {
         },
       },
       storage: {
-        expired: '2 images, 0 B', policyExpires: '0 images, 0 B', together: '2 images, 0 B', usdPerMonth: 0,
+        expired: '2 images (0 B)', policyExpires: '0 images (0 B)', together: '2 images (0 B)', usdPerMonth: 0,
         saving: expect.stringContaining('$0.10 per GB-month'),
       },
       // nginx and redis are the tool's, 2 images each, 1 each deleted; etcd keeps a person's policy and its 1 image.
@@ -680,26 +681,32 @@ describe('command-line hygiene', () => {
 
     it('says what the sweep deletes, what the policy then expires and how much of it is in use, and what both save', async () => {
       writeJson('sized.json', sized);
-      const dry = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--dry-run');
+      const dry = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--dry-run', '--param', 'keepInUse=false');
       expect(dry.stdout).toContain(
         [
-          '\nThe sweep would delete 2 images, 2.0 GiB that nobody pulled within unpulledDays.',
-          "ECR's lifecycle evaluation of the tool's policies would then expire 1 image, 1.0 GiB within 24 hours; 1 of them in use (pulled within unpulledDays), which the setting keepInUse prevents.",
-          "Both together would free 3 images, 3.0 GiB: about $0.30 a month at ECR's storage price of $0.10 per GB-month (us-east-1; GB read as 2^30 bytes).\n",
+          '\nThe sweep would delete 2 images (2.0 GiB) that nobody pulled within unpulledDays.',
+          "ECR's lifecycle evaluation of the tool's policies would then expire 1 image (1.0 GiB) within 24 hours; 1 of them pulled within " +
+            'unpulledDays, which a cache then fetches from its upstream again at their next pull (keepInUse=true keeps every tagged image in use).',
+          "Both together would free 3 images (3.0 GiB): about $0.30 a month at ECR's storage price of $0.10 per GB-month (us-east-1; GB read as 2^30 bytes).",
+          'Sizes are stored bytes: the layers no image left in a repository uses (layers images share are counted once).\n',
         ].join('\n'),
       );
-      const real = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--json');
+      const real = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--json', '--param', 'keepInUse=false');
       const summary = JSON.parse(real.stdout);
       expect(summary).toMatchObject({
         report: { bytesExpired: 2 * 2 ** 30, policyImagesExpired: 1, policyBytesExpired: 2 ** 30, policyImagesInUse: 1 },
-        storage: { expired: '2 images, 2.0 GiB', policyExpires: '1 image, 1.0 GiB', together: '3 images, 3.0 GiB' },
+        storage: { expired: '2 images (2.0 GiB)', policyExpires: '1 image (1.0 GiB)', together: '3 images (3.0 GiB)' },
+        bytes: 'stored',
       });
       expect(summary.storage.usdPerMonth).toBeCloseTo(0.3, 10);
     });
 
     it('says where the figures rest on what ECR does not document, and the plan names the images', async () => {
-      writeJson('multi.json', { pullThroughCacheRules: registry.pullThroughCacheRules, repositories: [multiPlatformRepository('docker-hub/library/busybox')] });
-      const result = await run('sweep', '--registry', file('multi.json'), '--now', NOW, '--dry-run', '--plan', file('plan.json'));
+      const busybox = multiPlatformRepository('docker-hub/library/busybox');
+      // 1.25 in use, so the sweep keeps it: with a strict count of one tagged image the count then passes an index.
+      busybox.images![4].lastRecordedPullTime = '2026-11-27T00:00:00Z';
+      writeJson('multi.json', { pullThroughCacheRules: registry.pullThroughCacheRules, repositories: [busybox] });
+      const result = await run('sweep', '--registry', file('multi.json'), '--now', NOW, '--dry-run', '--plan', file('plan.json'), '--param', 'keepInUse=false');
       expect(result.stdout).toContain('\nIn 1 repository ECR does not document how its evaluation treats some images');
       const plan = JSON.parse(readFileSync(file('plan.json'), 'utf8'));
       const [entry] = plan.repositories;
@@ -714,9 +721,9 @@ describe('command-line hygiene', () => {
       writeJson('sized.json', sized);
       const kept = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--dry-run', '--param', 'keepInUse=true');
       expect(kept.stdout).toContain(
-        "ECR's lifecycle evaluation of the tool's policies would then expire 0 images, 0 B within 24 hours; none of them in use (the setting keepInUse prevents that).",
+        "ECR's lifecycle evaluation of the tool's policies would then expire 0 images (0 B) within 24 hours; none of them pulled within unpulledDays.",
       );
-      expect(kept.stdout).toContain('Both together would free 2 images, 2.0 GiB:');
+      expect(kept.stdout).toContain('Both together would free 2 images (2.0 GiB):');
     });
 
     it('--json stays one JSON document on stdout with --verbose: the log lines go to stderr', async () => {
@@ -750,7 +757,7 @@ describe('command-line hygiene', () => {
       const result = await run('sweep', '--registry', file('sized.json'), '--now', NOW, '--dry-run', '--plan', file('plan.json'));
       expect(result.code).toBe(0);
       const plan = JSON.parse(readFileSync(file('plan.json'), 'utf8'));
-      expect(plan).toMatchObject({ referenceTime: NOW, dryRun: true, imagesExpired: 2, bytesExpired: 2 * 2 ** 30 });
+      expect(plan).toMatchObject({ referenceTime: NOW, dryRun: true, manifestsRead: true, imagesExpiredCount: 2, bytesExpired: 2 * 2 ** 30 });
       expect(plan.repositories.map((r: { repositoryName: string; action: string }) => [r.repositoryName, r.action])).toEqual([
         ['docker-hub/library/nginx', 'put-policy'],
         ['docker-hub/library/redis', 'managed'],
