@@ -113,6 +113,8 @@ const repositorySchema = z
     lifecyclePolicyText: z.string().optional(),
     images: z.array(imageSchema).optional(),
     faults: faultsSchema.optional(),
+    /** Milliseconds added to every answer about this repository, beside the registry's own latencyMs. */
+    latencyMs: z.number().int().min(0).max(60_000).optional(),
   })
   .superRefine((repo, ctx) => {
     if (repo.lifecyclePolicyText !== undefined) {

@@ -4,7 +4,8 @@
 // The HTTP and protocol side is local/ecr/aws-json.ts.
 //
 // Behaviour the registry file injects:
-// - `latencyMs`: every response, errors included, is delayed by this much.
+// - `latencyMs`: every response, errors included, is delayed by this much; a repository's own `latencyMs` delays
+//   every call naming it (repositoryName) by that much more, before the call is answered, as a slow ECR would.
 // - `throttle`: token buckets of a second's burst each, as ECR keeps one per API: `ratePerSecond` over all calls,
 //   and `perOperation.<Operation>` over that operation's calls. A call needs a token from each bucket it falls in;
 //   without, it gets ThrottlingException (HTTP 400, as ECR sends it; the SDK's retry strategy treats it as
@@ -53,6 +54,8 @@ export interface EcrEndpoint {
   registry(): Registry;
   /** How the child execution holding this repository fails whole (its `faults.ChildExecution`), if it does. */
   childExecutionFault(repositoryName: string): ChildExecutionFault | undefined;
+  /** Changes how long every answer about a repository is held back (its `latencyMs`), as if ECR got slower or faster for it. */
+  setRepositoryLatency(repositoryName: string, latencyMs: number): void;
   /** Removes a repository now, as if someone deleted it; false when there was none by that name. */
   deleteRepository(name: string): boolean;
   close(): Promise<void>;
@@ -66,7 +69,7 @@ export async function startEcrEndpoint(registry: Registry, options: EcrEndpointO
   const calls: Record<string, number> = Object.fromEntries(ECR_OPERATIONS.map((op) => [op, 0]));
   const throttled: Record<string, number> = Object.fromEntries(ECR_OPERATIONS.map((op) => [op, 0]));
 
-  const answer = ({ method, target, operation, body }: AwsJsonRequest) => {
+  const answer = async ({ method, target, operation, body }: AwsJsonRequest) => {
     const counted = operation ?? '(no operation)';
     calls[counted] = (calls[counted] ?? 0) + 1;
     const buckets = [...overall, ...(perOperation.has(counted) ? [perOperation.get(counted)!] : [])];
@@ -78,6 +81,8 @@ export async function startEcrEndpoint(registry: Registry, options: EcrEndpointO
       throw new EcrError('UnknownOperationException', `Unknown operation ${target ?? '(no X-Amz-Target header)'}`);
     }
     const input = parseJsonObject(body);
+    const slow = typeof input.repositoryName === 'string' ? store.repositories.get(input.repositoryName)?.latencyMs : undefined;
+    if (slow) await new Promise((resolve) => setTimeout(resolve, slow));
     return { status: 200, body: operations.handlers[operation as EcrOperation](input) };
   };
 
@@ -98,6 +103,11 @@ export async function startEcrEndpoint(registry: Registry, options: EcrEndpointO
     throttled,
     registry: () => store.toRegistry(),
     childExecutionFault: (repositoryName) => store.childExecutionFault(repositoryName),
+    setRepositoryLatency: (name, latencyMs) => {
+      const repo = store.repositories.get(name);
+      if (!repo) throw new Error(`no repository ${name} in the embedded registry`);
+      repo.latencyMs = latencyMs;
+    },
     deleteRepository: (name) => store.repositories.delete(name),
     close: server.close,
   };
