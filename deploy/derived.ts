@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
-import { checkPullThroughCacheRules, parseRulesFile, type CheckedRule } from '../functions/lib/pull-through-cache-rules';
+import { checkPullThroughCacheRules, CREDENTIAL_SECRET_PREFIX, parseRulesFile, type CheckedRule } from '../functions/lib/pull-through-cache-rules';
 import type { Permission, PermissionScope } from '../functions/lib/step';
 import { lambdaEnvironmentProblems, parseSettingsFile, prefixSettings } from '../functions/lib/repository-settings';
 import { parseSettings, runSettings, type RunSettings, SettingsError, type Settings, type SettingsFile } from '../functions/lib/settings';
@@ -118,12 +118,21 @@ export function scopeResources(managedPrefixes: string[]): Record<PermissionScop
     managedRepositories: managedPrefixes.length > 0 ? managedPrefixes.map((prefix) => repositoryArn(`${prefix}/*`)) : [repositoryArn('*')],
     sweepStateMachine: [{ Ref: 'SweepStateMachine' }],
     repositoryEventsDeadLetterQueue: [{ 'Fn::GetAtt': ['RepositoryEventsDeadLetterQueue', 'Arn'] }],
+    pullThroughCacheServiceLinkedRole: [
+      sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/pullthroughcache.ecr.amazonaws.com/AWSServiceRoleForECRPullThroughCache'),
+    ],
+    pullThroughCacheCredentials: [sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${CREDENTIAL_SECRET_PREFIX}*`)],
   };
 }
 
 /** One role per step (<Name>Role, which serverless.yml's `role:` names): its declared permissions and its own logs. */
 export function stepRoles(steps: { name: string; permissions: Permission[] }[], scopes: Record<PermissionScope, unknown[]>) {
-  const allow = (actions: string[], resources: unknown[]) => ({ Effect: 'Allow', Action: actions, Resource: resources });
+  const allow = (actions: string[], resources: unknown[], condition?: Permission['condition']) => ({
+    Effect: 'Allow',
+    Action: actions,
+    Resource: resources,
+    ...(condition ? { Condition: condition } : {}),
+  });
   return Object.fromEntries(
     steps.map(({ name, permissions }) => [
       `${upperFirst(name)}Role`,
@@ -142,7 +151,7 @@ export function stepRoles(steps: { name: string; permissions: Permission[] }[], 
                 Statement: [
                   // The framework names a function's log group <Name>LogGroup.
                   allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [{ 'Fn::GetAtt': [`${upperFirst(name)}LogGroup`, 'Arn'] }]),
-                  ...permissions.map(({ actions, on }) => allow(actions, scopes[on])),
+                  ...permissions.map(({ actions, on, condition }) => allow(actions, scopes[on], condition)),
                 ],
               },
             },
@@ -170,16 +179,17 @@ function credentialArn(arn: string): unknown {
   if (region !== 'REGION' && account !== 'ACCOUNT') return arn;
   const r = region === 'REGION' ? '${AWS::Region}' : region;
   const a = account === 'ACCOUNT' ? '${AWS::AccountId}' : account;
-  // The aws partition, not ${AWS::Partition}: CloudFormation's schema for the rule's CredentialArn accepts no other.
-  return sub(`arn:aws:secretsmanager:${r}:${a}:secret:${name.join(':')}`);
+  return sub(`arn:\${AWS::Partition}:secretsmanager:${r}:${a}:secret:${name.join(':')}`);
 }
 
 /**
- * Each rule with the repository creation template that gives its repositories their prefix's policy text.
- * `retainRules` keeps the rules when the stack is removed or a rule replaced: clusters pull through them, and a
- * deleted rule fails every pull of an image not yet cached. The templates always go with the stack: kept, they
- * would go on giving new repositories this tool's policy after the tool is gone. The credentials' secrets are
- * never the stack's (docs/pull-through-cache-rules.md): they stay either way.
+ * Each rule with the repository creation template that gives its repositories their prefix's policy text. A rule
+ * is a Custom::PullThroughCacheRule (functions/steps/pull-through-cache-rule.ts), which adopts a rule the registry
+ * has for its prefix already and changes credentials in place. `retainRules` keeps the rules when the stack is
+ * removed or a rule's prefix changes: clusters pull through them, and a deleted rule fails every pull of an image
+ * not yet cached; the next deploy adopts them again. The templates always go with the stack: kept, they would go on
+ * giving new repositories this tool's policy after the tool is gone. The credentials' secrets are never the stack's
+ * (docs/pull-through-cache-rules.md): they stay either way.
  */
 export function pullThroughCacheRuleResources(
   rules: CheckedRule[],
@@ -208,14 +218,14 @@ export function pullThroughCacheRuleResources(
         [
           `PullThroughCacheRule${ids[i]}`,
           {
-            Type: 'AWS::ECR::PullThroughCacheRule',
+            Type: 'Custom::PullThroughCacheRule',
             DeletionPolicy: policy,
             UpdateReplacePolicy: policy,
             // The template exists before the rule, so that the first repository the rule creates gets the policy.
             DependsOn: [template],
             Properties: {
+              ServiceToken: { 'Fn::GetAtt': ['PullThroughCacheRuleLambdaFunction', 'Arn'] },
               EcrRepositoryPrefix: rule.ecrRepositoryPrefix,
-              UpstreamRegistry: rule.upstreamRegistry,
               UpstreamRegistryUrl: rule.upstreamRegistryUrl,
               ...(rule.credentialArn ? { CredentialArn: credentialArn(rule.credentialArn) } : {}),
             },

@@ -7,6 +7,7 @@ import { evaluateRepository } from './lifecycle';
 import { Paginator, readMaxResults } from './pagination';
 import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
 import type { EcrOperation, RepositoryOperation } from './registry-file';
+import type { PullThroughCacheRuleOperation } from './pull-through-cache-rule-operations';
 import {
   checkRepositoryName,
   imageIdList,
@@ -37,7 +38,8 @@ export class EcrOperations {
     private readonly now: () => number = Date.now,
   ) {}
 
-  readonly handlers: Record<EcrOperation, (input: Input) => Output> = {
+  /** The pull-through cache rule changes are pull-through-cache-rule-operations.ts's. */
+  readonly handlers: Record<Exclude<EcrOperation, PullThroughCacheRuleOperation>, (input: Input) => Output> = {
     DescribePullThroughCacheRules: (input) => this.describePullThroughCacheRules(input),
     DescribeRepositories: (input) => this.describeRepositories(input),
     GetLifecyclePolicy: (input) => this.getLifecyclePolicy(input),

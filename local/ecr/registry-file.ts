@@ -9,6 +9,7 @@ import { ECR_REPOSITORY_PREFIX, REPOSITORY_NAME, ROOT_PREFIX } from '../../funct
 import { MAX_REPOSITORY_NAME_LENGTH } from '../../functions/lib/limits';
 import { isImageIndex } from '../../functions/lib/lifecycle-evaluation';
 import { errorsOf, OPERATION_ERRORS } from './operation-errors';
+import { PULL_THROUGH_CACHE_RULE_OPERATIONS } from './pull-through-cache-rule-operations';
 
 /**
  * The operations that act on a named repository: a repository's fault may name only these, so that a typo, or an
@@ -34,7 +35,7 @@ export const CHILD_EXECUTION_FAULTS = ['States.Timeout', 'States.Runtime'] as co
 export type ChildExecutionFault = (typeof CHILD_EXECUTION_FAULTS)[number];
 
 /** Every operation the endpoint serves. */
-export const ECR_OPERATIONS = ['DescribePullThroughCacheRules', ...REPOSITORY_OPERATIONS, 'DescribeRegistry'] as const;
+export const ECR_OPERATIONS = ['DescribePullThroughCacheRules', ...PULL_THROUGH_CACHE_RULE_OPERATIONS, ...REPOSITORY_OPERATIONS, 'DescribeRegistry'] as const;
 export type EcrOperation = (typeof ECR_OPERATIONS)[number];
 
 // ECR's model patterns.

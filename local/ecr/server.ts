@@ -29,8 +29,9 @@
 import { parseJsonObject, startAwsJsonServer, type AwsJsonRequest } from './aws-json';
 import { EcrError } from './errors';
 import type { EcrClientOptions } from '../../functions/lib/ecr-client';
-import { EcrOperations, REGION } from './operations';
+import { ACCOUNT_ID, EcrOperations, REGION } from './operations';
 import { ECR_OPERATIONS, type ChildExecutionFault, type EcrOperation, type Registry } from './registry-file';
+import { PullThroughCacheRuleOperations } from './pull-through-cache-rule-operations';
 import { RegistryStore } from './store';
 import { TokenBucket } from './token-bucket';
 
@@ -64,6 +65,7 @@ export interface EcrEndpoint {
 export async function startEcrEndpoint(registry: Registry, options: EcrEndpointOptions = {}): Promise<EcrEndpoint> {
   const store = new RegistryStore(registry);
   const operations = new EcrOperations(store, options.now);
+  const handlers = { ...operations.handlers, ...new PullThroughCacheRuleOperations(store, ACCOUNT_ID, options.now).handlers };
   const overall = store.throttle?.ratePerSecond === undefined ? [] : [new TokenBucket(store.throttle.ratePerSecond)];
   const perOperation = new Map(Object.entries(store.throttle?.perOperation ?? {}).map(([operation, rate]) => [operation, new TokenBucket(rate!)]));
   const calls: Record<string, number> = Object.fromEntries(ECR_OPERATIONS.map((op) => [op, 0]));
@@ -83,7 +85,7 @@ export async function startEcrEndpoint(registry: Registry, options: EcrEndpointO
     const input = parseJsonObject(body);
     const slow = typeof input.repositoryName === 'string' ? store.repositories.get(input.repositoryName)?.latencyMs : undefined;
     if (slow) await new Promise((resolve) => setTimeout(resolve, slow));
-    return { status: 200, body: operations.handlers[operation as EcrOperation](input) };
+    return { status: 200, body: handlers[operation as EcrOperation](input) };
   };
 
   const server = await startAwsJsonServer({

@@ -120,6 +120,7 @@ export interface Statement {
   Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 /** Every statement of a role's inline policies, resolved, with Action and Resource always lists. */
@@ -140,6 +141,7 @@ export function roleStatements(stack: Stack, roleLogicalId: string): Statement[]
         Effect: s.Effect as 'Allow' | 'Deny',
         Action: ([] as string[]).concat(s.Action as string | string[]),
         Resource: ([] as string[]).concat(s.Resource as string | string[]),
+        ...(s.Condition ? { Condition: s.Condition as Statement['Condition'] } : {}),
       };
     }),
   );
