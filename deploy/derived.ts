@@ -41,6 +41,8 @@ export interface Derived {
   invokedFunctionArns: unknown[];
   /** The functions' IAM roles and the configured pull-through cache rules, one item of serverless.yml's resources. */
   resources: Record<string, unknown>;
+  /** The permissions boundary every role of the stack carries (PERMISSIONS_BOUNDARY_POLICY). */
+  permissionsBoundary: unknown;
 }
 
 type RuleState = 'ENABLED' | 'DISABLED';
@@ -107,6 +109,15 @@ export function configuredRules(settings: Settings): { rules: CheckedRule[]; man
 }
 
 const sub = (text: string) => ({ 'Fn::Sub': text });
+
+/**
+ * The customer managed policy every role of the stack carries as its permissions boundary: config/permissions-
+ * boundary.json, created once per account by an administrator. The deployer policy (config/deployer-policy.json)
+ * lets a deployer create and change the stack's roles only with this boundary, so that no role it makes can be
+ * given more than the stack's roles need.
+ */
+export const PERMISSIONS_BOUNDARY_POLICY = 'ecr-lifecycle-manager-permissions-boundary';
+export const permissionsBoundaryArn = () => sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/${PERMISSIONS_BOUNDARY_POLICY}`);
 const repositoryArn = (pattern: string) => sub(`arn:\${AWS::Partition}:ecr:\${AWS::Region}:\${AWS::AccountId}:repository/${pattern}`);
 const upperFirst = (key: string) => key[0].toUpperCase() + key.slice(1);
 
@@ -143,6 +154,7 @@ export function stepRoles(steps: { name: string; permissions: Permission[] }[], 
             Version: '2012-10-17',
             Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
           },
+          PermissionsBoundary: permissionsBoundaryArn(),
           Policies: [
             {
               PolicyName: name,
@@ -329,6 +341,7 @@ export function derive(configuration: Configuration): Derived {
       ...stepRoles(Object.values(STEPS), scopeResources(managedPrefixes)),
       ...pullThroughCacheRuleResources(rules, policyText, { retainRules: settings.retainPullThroughCacheRules }),
     },
+    permissionsBoundary: permissionsBoundaryArn(),
   };
 }
 
