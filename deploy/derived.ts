@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lifecyclePolicyText } from '../functions/lib/lifecycle-policy';
-import { checkPullThroughCacheRules, parseRulesFile, type CheckedRule } from '../functions/lib/pull-through-cache-rules';
+import { checkPullThroughCacheRules, CREDENTIAL_SECRET_PREFIX, parseRulesFile, type CheckedRule } from '../functions/lib/pull-through-cache-rules';
 import { readsManifests, type Permission, type PermissionScope } from '../functions/lib/step';
 import { lambdaEnvironmentProblems, parseSettingsFile, prefixSettings } from '../functions/lib/repository-settings';
 import { parseSettings, runSettings, type RunSettings, SettingsError, type Settings, type SettingsFile } from '../functions/lib/settings';
@@ -46,6 +46,8 @@ export interface Derived {
   resources: Record<string, unknown>;
   /** The exclusions' logical ids: the state machine waits for them, so that no sweep reads a manifest before. */
   pullTimeUpdateExclusionIds: string[];
+  /** The permissions boundary every role of the stack carries (PERMISSIONS_BOUNDARY_POLICY). */
+  permissionsBoundary: unknown;
 }
 
 type RuleState = 'ENABLED' | 'DISABLED';
@@ -112,6 +114,15 @@ export function configuredRules(settings: Settings): { rules: CheckedRule[]; man
 }
 
 const sub = (text: string) => ({ 'Fn::Sub': text });
+
+/**
+ * The customer managed policy every role of the stack carries as its permissions boundary: config/permissions-
+ * boundary.json, created once per account by an administrator. The deployer policy (config/deployer-policy.json)
+ * lets a deployer create and change the stack's roles only with this boundary, so that no role it makes can be
+ * given more than the stack's roles need.
+ */
+export const PERMISSIONS_BOUNDARY_POLICY = 'ecr-lifecycle-manager-permissions-boundary';
+export const permissionsBoundaryArn = () => sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/${PERMISSIONS_BOUNDARY_POLICY}`);
 const repositoryArn = (pattern: string) => sub(`arn:\${AWS::Partition}:ecr:\${AWS::Region}:\${AWS::AccountId}:repository/${pattern}`);
 const upperFirst = (key: string) => key[0].toUpperCase() + key.slice(1);
 
@@ -123,12 +134,21 @@ export function scopeResources(managedPrefixes: string[]): Record<PermissionScop
     managedRepositories: managedPrefixes.length > 0 ? managedPrefixes.map((prefix) => repositoryArn(`${prefix}/*`)) : [repositoryArn('*')],
     sweepStateMachine: [{ Ref: 'SweepStateMachine' }],
     repositoryEventsDeadLetterQueue: [{ 'Fn::GetAtt': ['RepositoryEventsDeadLetterQueue', 'Arn'] }],
+    pullThroughCacheServiceLinkedRole: [
+      sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/pullthroughcache.ecr.amazonaws.com/AWSServiceRoleForECRPullThroughCache'),
+    ],
+    pullThroughCacheCredentials: [sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${CREDENTIAL_SECRET_PREFIX}*`)],
   };
 }
 
 /** One role per step (<Name>Role, which serverless.yml's `role:` names): its declared permissions and its own logs. */
 export function stepRoles(steps: { name: string; permissions: Permission[] }[], scopes: Record<PermissionScope, unknown[]>) {
-  const allow = (actions: string[], resources: unknown[]) => ({ Effect: 'Allow', Action: actions, Resource: resources });
+  const allow = (actions: string[], resources: unknown[], condition?: Permission['condition']) => ({
+    Effect: 'Allow',
+    Action: actions,
+    Resource: resources,
+    ...(condition ? { Condition: condition } : {}),
+  });
   return Object.fromEntries(
     steps.map(({ name, permissions }) => [
       `${upperFirst(name)}Role`,
@@ -139,6 +159,7 @@ export function stepRoles(steps: { name: string; permissions: Permission[] }[], 
             Version: '2012-10-17',
             Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
           },
+          PermissionsBoundary: permissionsBoundaryArn(),
           Policies: [
             {
               PolicyName: name,
@@ -147,7 +168,7 @@ export function stepRoles(steps: { name: string; permissions: Permission[] }[], 
                 Statement: [
                   // The framework names a function's log group <Name>LogGroup.
                   allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [{ 'Fn::GetAtt': [`${upperFirst(name)}LogGroup`, 'Arn'] }]),
-                  ...permissions.map(({ actions, on }) => allow(actions, scopes[on])),
+                  ...permissions.map(({ actions, on, condition }) => allow(actions, scopes[on], condition)),
                 ],
               },
             },
@@ -188,16 +209,17 @@ function credentialArn(arn: string): unknown {
   if (region !== 'REGION' && account !== 'ACCOUNT') return arn;
   const r = region === 'REGION' ? '${AWS::Region}' : region;
   const a = account === 'ACCOUNT' ? '${AWS::AccountId}' : account;
-  // The aws partition, not ${AWS::Partition}: CloudFormation's schema for the rule's CredentialArn accepts no other.
-  return sub(`arn:aws:secretsmanager:${r}:${a}:secret:${name.join(':')}`);
+  return sub(`arn:\${AWS::Partition}:secretsmanager:${r}:${a}:secret:${name.join(':')}`);
 }
 
 /**
- * Each rule with the repository creation template that gives its repositories their prefix's policy text.
- * `retainRules` keeps the rules when the stack is removed or a rule replaced: clusters pull through them, and a
- * deleted rule fails every pull of an image not yet cached. The templates always go with the stack: kept, they
- * would go on giving new repositories this tool's policy after the tool is gone. The credentials' secrets are
- * never the stack's (docs/pull-through-cache-rules.md): they stay either way.
+ * Each rule with the repository creation template that gives its repositories their prefix's policy text. A rule
+ * is a Custom::PullThroughCacheRule (functions/steps/pull-through-cache-rule.ts), which adopts a rule the registry
+ * has for its prefix already and changes credentials in place. `retainRules` keeps the rules when the stack is
+ * removed or a rule's prefix changes: clusters pull through them, and a deleted rule fails every pull of an image
+ * not yet cached; the next deploy adopts them again. The templates always go with the stack: kept, they would go on
+ * giving new repositories this tool's policy after the tool is gone. The credentials' secrets are never the stack's
+ * (docs/pull-through-cache-rules.md): they stay either way.
  */
 export function pullThroughCacheRuleResources(
   rules: CheckedRule[],
@@ -226,14 +248,14 @@ export function pullThroughCacheRuleResources(
         [
           `PullThroughCacheRule${ids[i]}`,
           {
-            Type: 'AWS::ECR::PullThroughCacheRule',
+            Type: 'Custom::PullThroughCacheRule',
             DeletionPolicy: policy,
             UpdateReplacePolicy: policy,
             // The template exists before the rule, so that the first repository the rule creates gets the policy.
             DependsOn: [template],
             Properties: {
+              ServiceToken: { 'Fn::GetAtt': ['PullThroughCacheRuleLambdaFunction', 'Arn'] },
               EcrRepositoryPrefix: rule.ecrRepositoryPrefix,
-              UpstreamRegistry: rule.upstreamRegistry,
               UpstreamRegistryUrl: rule.upstreamRegistryUrl,
               ...(rule.credentialArn ? { CredentialArn: credentialArn(rule.credentialArn) } : {}),
             },
@@ -339,6 +361,7 @@ export function derive(configuration: Configuration): Derived {
       ...pullTimeUpdateExclusions(Object.values(STEPS)),
       ...pullThroughCacheRuleResources(rules, policyText, { retainRules: settings.retainPullThroughCacheRules }),
     },
+    permissionsBoundary: permissionsBoundaryArn(),
   };
 }
 

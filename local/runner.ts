@@ -16,6 +16,8 @@ import type { Step, StepContext } from '../functions/lib/step';
 import { WORKFLOW_STEPS } from '../functions/steps';
 import { LocalStepLogger, localMetrics, type LogLine } from './step-log';
 import { distributedMapRunOptions, type ChildExecutionFailure } from './distributed-map';
+import { DEFAULT_TIMEOUT_ERROR, functionTimeoutError, functionTimeoutsMs, withinTimeout } from './function-timeout';
+import type { LambdaTimeoutError } from '../functions/lib/congestion';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const DEFINITION_FILE = path.join(PROJECT_ROOT, 'statemachines', 'sweep.asl.yml');
@@ -61,6 +63,10 @@ export interface RunOptions {
    * embedded endpoint's `childExecutionFault`, from the registry file's `faults.ChildExecution`.
    */
   childExecutionFault?: (repositoryName: string) => string | undefined;
+  /** What a function past its timeout ends with, as Step Functions reports it: Sandbox.Timedout unless given. */
+  functionTimeoutError?: LambdaTimeoutError;
+  /** Replaces the timeouts serverless.yml gives these functions (milliseconds), so tests need not wait for them. */
+  functionTimeoutsMs?: Partial<Record<string, number>>;
 }
 
 /** The parts of aws-local-stepfunctions' event log that callers read (it does not export the type). */
@@ -100,6 +106,7 @@ function localStepContext(functionName: string, options: Pick<RunOptions, 'setti
 class ExecutionEnvironments {
   private readonly free: ECRClient[] = [];
   private readonly all: ECRClient[] = [];
+  private readonly stopped = new WeakSet<ECRClient>();
 
   constructor(private readonly options: EcrClientOptions | undefined) {}
 
@@ -110,8 +117,21 @@ class ExecutionEnvironments {
     // start cheap on this one CPU thread; it must then not queue them behind the SDK's default of 50 sockets.
     const requestHandler = this.all[0]?.config.requestHandler ?? { httpAgent: { keepAlive: true, maxSockets: Infinity } };
     const started = ecrClient({ ...this.options, requestHandler });
+    // A stopped environment's invocation makes no further call; one already sent is answered, as on AWS.
+    started.middlewareStack.add(
+      (next) => async (args) => {
+        if (this.stopped.has(started)) throw new Error('the execution environment was stopped at its function timeout');
+        return next(args);
+      },
+      { step: 'initialize', name: 'stoppedExecutionEnvironment' },
+    );
     this.all.push(started);
     return started;
+  }
+
+  /** Lambda stops an environment whose invocation timed out, and starts another for the next one. */
+  stop(client: ECRClient): void {
+    this.stopped.add(client);
   }
 
   release(client: ECRClient): void {
@@ -159,8 +179,13 @@ export async function runSweep(options: RunOptions): Promise<LocalExecution> {
       return [key, { context: localStepContext(key, options), environments: new ExecutionEnvironments(ecr) }];
     }),
   );
+  const timeouts = { ...functionTimeoutsMs(), ...options.functionTimeoutsMs };
+  const timeout = (key: WorkflowStepName) => ({ ms: timeouts[key]!, error: options.functionTimeoutError ?? DEFAULT_TIMEOUT_ERROR });
   const handlers = Object.fromEntries(
-    Object.entries(tasks).map(([state, key]) => [state, invoker(WORKFLOW_STEPS[key] as Step<unknown, unknown>, functions.get(key)!)]),
+    Object.entries(tasks).map(([state, key]) => [
+      state,
+      invoker(WORKFLOW_STEPS[key] as Step<unknown, unknown>, { ...functions.get(key)!, name: key, timeout: timeout(key) }),
+    ]),
   );
   const retryIntervalOverrides =
     options.retryDelayMs === undefined ? undefined : Object.fromEntries(Object.keys(tasks).map((name) => [name, options.retryDelayMs!]));
@@ -239,19 +264,36 @@ function finalAttemptReport({ report, ecrRepositoryPrefixes, batches, results }:
   return tallyPage(report, { ecrRepositoryPrefixes, scanned: 0, cached: 0, batches, results, finalAttempt: true });
 }
 
-/** A Lambda's input and output cross the wire as JSON: nothing else survives on AWS, so nothing else may here. */
+/**
+ * A Lambda's input and output cross the wire as JSON: nothing else survives on AWS, so nothing else may here. An
+ * invocation past its function's timeout ends with the error AWS reports, and its execution environment is stopped.
+ */
 function invoker(
   step: Step<unknown, unknown>,
-  { context, environments }: { context: Omit<StepContext, 'ecr'>; environments: ExecutionEnvironments },
+  { context, environments, name, timeout }: {
+    context: Omit<StepContext, 'ecr'>;
+    environments: ExecutionEnvironments;
+    name: string;
+    timeout: { ms: number; error: LambdaTimeoutError };
+  },
 ): (input: any) => Promise<any> {
   return async (input) => {
     const ecr = environments.take();
+    let timedOut = false;
     try {
-      const output = await step.run(JSON.parse(JSON.stringify(input)), { ...context, ecr });
+      const output = await withinTimeout(
+        step.run(JSON.parse(JSON.stringify(input)), { ...context, ecr }),
+        timeout.ms,
+        () => functionTimeoutError(timeout.error, name, timeout.ms),
+        () => {
+          timedOut = true;
+          environments.stop(ecr);
+        },
+      );
       return output === undefined ? null : JSON.parse(JSON.stringify(output));
     } finally {
       publishThrottledCalls(ecr, context.metrics);
-      environments.release(ecr);
+      if (!timedOut) environments.release(ecr);
     }
   };
 }

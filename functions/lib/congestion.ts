@@ -12,12 +12,23 @@ import { MAX_CONCURRENCY } from './settings';
 export const THROTTLING_EXCEPTION = 'ThrottlingException';
 
 /**
- * The errors a repository's steps may end in that say the sweep asks too much at once, not that anything is wrong
- * with the repository: ECR still throttling after every retry, and a step that ran past its TimeoutSeconds (its
- * calls' retries end within the function's timeout, so it ran out of time waiting on a service or a machine that
- * could not keep up). A repository that ends in one goes again, at a lower concurrency.
+ * How Step Functions reports a Lambda function that ran past its own timeout: `Sandbox.Timedout`, the error type
+ * Lambda gives a timed-out invocation today, or `Lambda.Unknown`, its name for an unhandled error without a type
+ * ("These include out-of-memory errors and function timeouts", Step Functions developer guide). Never
+ * States.Timeout: that is the Task's own TimeoutSeconds, which is longer than every function's timeout here.
  */
-export const CONGESTION_ERRORS: readonly string[] = [THROTTLING_EXCEPTION, 'States.Timeout'];
+export const LAMBDA_TIMEOUT_ERRORS = ['Sandbox.Timedout', 'Lambda.Unknown'] as const;
+export type LambdaTimeoutError = (typeof LAMBDA_TIMEOUT_ERRORS)[number];
+
+/**
+ * The errors a repository's steps may end in that say the sweep asks too much at once, not that anything is wrong
+ * with the repository: ECR still throttling after every retry, and a step that ran out of time (its calls' retries
+ * end well within the function's timeout, so it ran out of time waiting on a service or a machine that could not
+ * keep up), under every name AWS reports that with. A repository that ends in one goes again, at a lower
+ * concurrency. An out-of-memory error is reported as Lambda.Unknown too: it gets the extra rounds as well, and
+ * ends in the final attempt if it keeps failing.
+ */
+export const CONGESTION_ERRORS: readonly string[] = [THROTTLING_EXCEPTION, ...LAMBDA_TIMEOUT_ERRORS, 'States.Timeout'];
 
 /** How much of a page runs at once: child executions of the Map Run, and repositories at once in each child. */
 export interface Concurrency {

@@ -79,10 +79,10 @@ const FIELDS = ['ecrRepositoryPrefix', 'upstreamRegistryUrl', 'credentialArn'];
 // parts between "/" start and end with a letter or digit, joined by ".", "_", "__" or dashes.
 const PART = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const CLOUDFORMATION_PREFIX = new RegExp(`^${PART}(?:/${PART})*$`);
-// arn:aws:secretsmanager:<region>:<account>:secret:<name>; REGION and ACCOUNT may stay as placeholders, which the
-// stack replaces with its own region and account. CloudFormation's schema for AWS::ECR::PullThroughCacheRule accepts
-// the aws partition only.
-const SECRET_ARN = /^arn:aws:secretsmanager:([a-z0-9-]+|REGION):(\d{12}|ACCOUNT):secret:(.+)$/;
+// arn:<partition>:secretsmanager:<region>:<account>:secret:<name>, the partitions ECR's API takes (aws, aws-cn,
+// aws-us-gov, ...); REGION and ACCOUNT may stay as placeholders, which the stack replaces with its own region and
+// account, and then its own partition too.
+const SECRET_ARN = /^arn:aws(?:-[a-z]+)*:secretsmanager:([a-z0-9-]+|REGION):(\d{12}|ACCOUNT):secret:(.+)$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]+$/;
 
 /** The whole configuration is refused: every problem, one line each. */
@@ -238,7 +238,7 @@ function credentialProblems(credentialArn: unknown, at: string): string[] {
   const match = typeof credentialArn === 'string' ? SECRET_ARN.exec(credentialArn) : null;
   if (!match) {
     return [
-      `${at}: credentialArn must be a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:${CREDENTIAL_SECRET_PREFIX}<name> (REGION and ACCOUNT may stay as placeholders: the stack fills in its own; CloudFormation's AWS::ECR::PullThroughCacheRule takes the aws partition only), got ${JSON.stringify(credentialArn)}`,
+      `${at}: credentialArn must be a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:${CREDENTIAL_SECRET_PREFIX}<name> (REGION and ACCOUNT may stay as placeholders: the stack fills in its own), got ${JSON.stringify(credentialArn)}`,
     ];
   }
   const name = match[3];

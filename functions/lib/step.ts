@@ -17,11 +17,17 @@ export type PermissionScope =
   /** The sweep state machine itself. */
   | 'sweepStateMachine'
   /** The dead-letter queue of the repository events. */
-  | 'repositoryEventsDeadLetterQueue';
+  | 'repositoryEventsDeadLetterQueue'
+  /** The pull-through cache's service-linked role, AWSServiceRoleForECRPullThroughCache, which ECR makes with the first rule. */
+  | 'pullThroughCacheServiceLinkedRole'
+  /** The Secrets Manager secrets a pull-through cache rule may name: secret:ecr-pullthroughcache/*. */
+  | 'pullThroughCacheCredentials';
 
 export interface Permission {
   actions: string[];
   on: PermissionScope;
+  /** An IAM Condition block the grant carries, e.g. which service a service-linked role may be made for. */
+  condition?: Record<string, Record<string, string | string[]>>;
 }
 
 /** The part of Powertools' Metrics a step uses; a local run without --verbose passes one that publishes nothing. */

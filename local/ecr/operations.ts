@@ -9,6 +9,7 @@ import { Paginator, readMaxResults } from './pagination';
 import { PullTimeUpdateExclusions } from './pull-time-update-exclusions';
 import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules';
 import type { EcrOperation, RepositoryOperation } from './registry-file';
+import type { PullThroughCacheRuleOperation } from './pull-through-cache-rule-operations';
 import {
   checkRepositoryName,
   imageIdList,
@@ -42,8 +43,11 @@ export class EcrOperations {
     this.exclusions = new PullTimeUpdateExclusions(store, now, this.paginator, ACCOUNT_ID);
   }
 
-  /** Each operation, given the request and the caller's principal (undefined when unknown). */
-  readonly handlers: Record<EcrOperation, (input: Input, principalArn: string | undefined) => Output> = {
+  /**
+   * Each operation, given the request and the caller's principal (undefined when unknown); the pull-through cache
+   * rule changes are pull-through-cache-rule-operations.ts's.
+   */
+  readonly handlers: Record<Exclude<EcrOperation, PullThroughCacheRuleOperation>, (input: Input, principalArn: string | undefined) => Output> = {
     DescribePullThroughCacheRules: (input) => this.describePullThroughCacheRules(input),
     DescribeRepositories: (input) => this.describeRepositories(input),
     GetLifecyclePolicy: (input) => this.getLifecyclePolicy(input),

@@ -10,6 +10,7 @@ import { MAX_REPOSITORY_NAME_LENGTH } from '../../functions/lib/limits';
 import { isImageIndex } from '../../functions/lib/lifecycle-evaluation';
 import { errorsOf, OPERATION_ERRORS } from './operation-errors';
 import { isPrincipalArn, MAX_PRINCIPAL_ARN_LENGTH } from './principals';
+import { PULL_THROUGH_CACHE_RULE_OPERATIONS } from './pull-through-cache-rule-operations';
 
 /**
  * The operations that act on a named repository: a repository's fault may name only these, so that a typo, or an
@@ -46,6 +47,7 @@ export type PullTimeUpdateExclusionOperation = (typeof PULL_TIME_UPDATE_EXCLUSIO
 /** Every operation the endpoint serves. */
 export const ECR_OPERATIONS = [
   'DescribePullThroughCacheRules',
+  ...PULL_THROUGH_CACHE_RULE_OPERATIONS,
   ...REPOSITORY_OPERATIONS,
   'DescribeRegistry',
   ...PULL_TIME_UPDATE_EXCLUSION_OPERATIONS,
@@ -130,6 +132,8 @@ const repositorySchema = z
     lifecyclePolicyText: z.string().optional(),
     images: z.array(imageSchema).optional(),
     faults: faultsSchema.optional(),
+    /** Milliseconds added to every answer about this repository, beside the registry's own latencyMs. */
+    latencyMs: z.number().int().min(0).max(60_000).optional(),
   })
   .superRefine((repo, ctx) => {
     if (repo.lifecyclePolicyText !== undefined) {

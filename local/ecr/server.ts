@@ -8,7 +8,8 @@
 // `clientOptions`') is an unknown principal.
 //
 // Behaviour the registry file injects:
-// - `latencyMs`: every response, errors included, is delayed by this much.
+// - `latencyMs`: every response, errors included, is delayed by this much; a repository's own `latencyMs` delays
+//   every call naming it (repositoryName) by that much more, before the call is answered, as a slow ECR would.
 // - `throttle`: token buckets of a second's burst each, as ECR keeps one per API: `ratePerSecond` over all calls,
 //   and `perOperation.<Operation>` over that operation's calls. A call needs a token from each bucket it falls in;
 //   without, it gets ThrottlingException (HTTP 400, as ECR sends it; the SDK's retry strategy treats it as
@@ -38,9 +39,10 @@
 import { parseJsonObject, startAwsJsonServer, type AwsJsonRequest } from './aws-json';
 import { EcrError } from './errors';
 import type { EcrClientOptions } from '../../functions/lib/ecr-client';
-import { EcrOperations, REGION } from './operations';
+import { ACCOUNT_ID, EcrOperations, REGION } from './operations';
 import { ECR_OPERATIONS, type ChildExecutionFault, type EcrOperation, type Registry } from './registry-file';
 import { principalOf } from './principals';
+import { PullThroughCacheRuleOperations } from './pull-through-cache-rule-operations';
 import { RegistryStore } from './store';
 import { TokenBucket } from './token-bucket';
 
@@ -64,6 +66,8 @@ export interface EcrEndpoint {
   registry(): Registry;
   /** How the child execution holding this repository fails whole (its `faults.ChildExecution`), if it does. */
   childExecutionFault(repositoryName: string): ChildExecutionFault | undefined;
+  /** Changes how long every answer about a repository is held back (its `latencyMs`), as if ECR got slower or faster for it. */
+  setRepositoryLatency(repositoryName: string, latencyMs: number): void;
   /** Removes a repository now, as if someone deleted it; false when there was none by that name. */
   deleteRepository(name: string): boolean;
   /**
@@ -77,12 +81,13 @@ export interface EcrEndpoint {
 export async function startEcrEndpoint(registry: Registry, options: EcrEndpointOptions = {}): Promise<EcrEndpoint> {
   const store = new RegistryStore(registry);
   const operations = new EcrOperations(store, options.now);
+  const handlers = { ...operations.handlers, ...new PullThroughCacheRuleOperations(store, ACCOUNT_ID, options.now).handlers };
   const overall = store.throttle?.ratePerSecond === undefined ? [] : [new TokenBucket(store.throttle.ratePerSecond)];
   const perOperation = new Map(Object.entries(store.throttle?.perOperation ?? {}).map(([operation, rate]) => [operation, new TokenBucket(rate!)]));
   const calls: Record<string, number> = Object.fromEntries(ECR_OPERATIONS.map((op) => [op, 0]));
   const throttled: Record<string, number> = Object.fromEntries(ECR_OPERATIONS.map((op) => [op, 0]));
 
-  const answer = ({ method, target, operation, body, accessKeyId }: AwsJsonRequest) => {
+  const answer = async ({ method, target, operation, body, accessKeyId }: AwsJsonRequest) => {
     const counted = operation ?? '(no operation)';
     calls[counted] = (calls[counted] ?? 0) + 1;
     const buckets = [...overall, ...(perOperation.has(counted) ? [perOperation.get(counted)!] : [])];
@@ -94,8 +99,10 @@ export async function startEcrEndpoint(registry: Registry, options: EcrEndpointO
       throw new EcrError('UnknownOperationException', `Unknown operation ${target ?? '(no X-Amz-Target header)'}`);
     }
     const input = parseJsonObject(body);
+    const slow = typeof input.repositoryName === 'string' ? store.repositories.get(input.repositoryName)?.latencyMs : undefined;
+    if (slow) await new Promise((resolve) => setTimeout(resolve, slow));
     const principalArn = accessKeyId === undefined ? undefined : principalOf(accessKeyId);
-    return { status: 200, body: operations.handlers[operation as EcrOperation](input, principalArn) };
+    return { status: 200, body: handlers[operation as EcrOperation](input, principalArn) };
   };
 
   const server = await startAwsJsonServer({
@@ -115,6 +122,11 @@ export async function startEcrEndpoint(registry: Registry, options: EcrEndpointO
     throttled,
     registry: () => store.toRegistry(),
     childExecutionFault: (repositoryName) => store.childExecutionFault(repositoryName),
+    setRepositoryLatency: (name, latencyMs) => {
+      const repo = store.repositories.get(name);
+      if (!repo) throw new Error(`no repository ${name} in the embedded registry`);
+      repo.latencyMs = latencyMs;
+    },
     deleteRepository: (name) => store.repositories.delete(name),
     excludeAsStack: (principalArns) => principalArns.forEach((arn) => store.stackExclusions.add(arn)),
     close: server.close,

@@ -27,6 +27,8 @@ export interface StoredRepository {
   /** Whether the file had an `images` list, so a repository written back out keeps its shape. */
   listsImages: boolean;
   faults: NonNullable<RegistryRepository['faults']>;
+  /** Milliseconds every answer about the repository is held back, beside the registry's latencyMs. */
+  latencyMs?: number;
   preview?: StoredPreview;
 }
 
@@ -62,6 +64,7 @@ export class RegistryStore {
         images: new Map((repo.images ?? []).map((image) => [image.imageDigest, copyImage(image)])),
         listsImages: repo.images !== undefined,
         faults: { ...(repo.faults ?? {}) },
+        latencyMs: repo.latencyMs,
       });
     }
   }
@@ -80,6 +83,7 @@ export class RegistryStore {
         ...(repo.lifecyclePolicyText === undefined ? {} : { lifecyclePolicyText: repo.lifecyclePolicyText }),
         ...(repo.listsImages || repo.images.size > 0 ? { images: [...repo.images.values()].map(copyImage) } : {}),
         ...(Object.keys(repo.faults).length === 0 ? {} : { faults: { ...repo.faults } }),
+        ...(repo.latencyMs === undefined ? {} : { latencyMs: repo.latencyMs }),
       })),
     };
     if (this.throttle) registry.throttle = structuredClone(this.throttle);

@@ -208,6 +208,10 @@ describe('counters and state', () => {
     const ecr = client(endpoint.url, 1);
     expect(endpoint.calls).toEqual({
       DescribePullThroughCacheRules: 0,
+      CreatePullThroughCacheRule: 0,
+      UpdatePullThroughCacheRule: 0,
+      ValidatePullThroughCacheRule: 0,
+      DeletePullThroughCacheRule: 0,
       DescribeRepositories: 0,
       GetLifecyclePolicy: 0,
       PutLifecyclePolicy: 0,

@@ -63,14 +63,14 @@ export class Stack {
         // A log group's Arn attribute ends in ":*".
         return `${prefix}:logs:${region}:${ACCOUNT}:log-group:${this.resolve(p.LogGroupName)}:*`;
       case 'AWS::IAM::Role':
-        return `${prefix}:iam::${ACCOUNT}:role/${logicalId}`;
+        return `${prefix}:iam::${ACCOUNT}:role/${generatedName(logicalId)}`;
       case 'AWS::StepFunctions::StateMachine':
         return `${prefix}:states:${region}:${ACCOUNT}:stateMachine:${this.resolve(p.StateMachineName)}`;
-      // Resources whose names CloudFormation generates: the logical id stands in for the name.
+      // Resources whose names CloudFormation generates.
       case 'AWS::SQS::Queue':
-        return `${prefix}:sqs:${region}:${ACCOUNT}:${logicalId}`;
+        return `${prefix}:sqs:${region}:${ACCOUNT}:${generatedName(logicalId)}`;
       case 'AWS::Events::Rule':
-        return `${prefix}:events:${region}:${ACCOUNT}:rule/${logicalId}`;
+        return `${prefix}:events:${region}:${ACCOUNT}:rule/${generatedName(logicalId)}`;
       default:
         throw new Error(`no Arn for ${logicalId} (${r.Type}) in this resolver`);
     }
@@ -120,6 +120,15 @@ export interface Statement {
   Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/**
+ * The name CloudFormation gives a resource the template names not: the stack's name (the framework's
+ * <service>-<stage>, as packaged here), the logical id and a random suffix.
+ */
+export function generatedName(logicalId: string): string {
+  return `ecr-lifecycle-manager-dev-${logicalId}-1A2B3C4D5E6F`;
 }
 
 /** Every statement of a role's inline policies, resolved, with Action and Resource always lists. */
@@ -140,6 +149,7 @@ export function roleStatements(stack: Stack, roleLogicalId: string): Statement[]
         Effect: s.Effect as 'Allow' | 'Deny',
         Action: ([] as string[]).concat(s.Action as string | string[]),
         Resource: ([] as string[]).concat(s.Resource as string | string[]),
+        ...(s.Condition ? { Condition: s.Condition as Statement['Condition'] } : {}),
       };
     }),
   );

@@ -11,6 +11,17 @@ export interface HandlerActions {
   delete: string[];
 }
 
+const LOG_DELIVERY = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
 export const RESOURCE_HANDLER_ACTIONS: Record<string, HandlerActions> = {
   'AWS::S3::Bucket': {
     create: ['s3:CreateBucket', 's3:PutEncryptionConfiguration', 's3:PutBucketTagging', 's3:GetBucketAcl', 's3:ListBucket'],
@@ -48,9 +59,10 @@ export const RESOURCE_HANDLER_ACTIONS: Record<string, HandlerActions> = {
     update: ['lambda:UpdateFunctionEventInvokeConfig'],
     delete: ['lambda:DeleteFunctionEventInvokeConfig'],
   },
+  // With a LoggingConfiguration, Step Functions sets up the log delivery with the caller's rights.
   'AWS::StepFunctions::StateMachine': {
-    create: ['states:CreateStateMachine', 'states:DescribeStateMachine', 'states:TagResource', 'iam:PassRole'],
-    update: ['states:UpdateStateMachine', 'states:TagResource', 'states:UntagResource', 'states:ListTagsForResource', 'iam:PassRole'],
+    create: ['states:CreateStateMachine', 'states:DescribeStateMachine', 'states:TagResource', 'iam:PassRole', ...LOG_DELIVERY],
+    update: ['states:UpdateStateMachine', 'states:TagResource', 'states:UntagResource', 'states:ListTagsForResource', 'iam:PassRole', ...LOG_DELIVERY],
     delete: ['states:DeleteStateMachine', 'states:DescribeStateMachine'],
   },
   'AWS::Events::Rule': {
@@ -58,9 +70,11 @@ export const RESOURCE_HANDLER_ACTIONS: Record<string, HandlerActions> = {
     update: ['iam:PassRole', 'events:DescribeRule', 'events:PutRule', 'events:RemoveTargets', 'events:PutTargets', 'events:UntagResource', 'events:TagResource'],
     delete: ['events:DescribeRule', 'events:DeleteRule', 'events:RemoveTargets', 'events:ListTargetsByRule'],
   },
+  // No role of the stack has managed policies (ManagedPolicyArns): iam:AttachRolePolicy is never called. Each has a
+  // PermissionsBoundary, which an update puts with iam:PutRolePermissionsBoundary.
   'AWS::IAM::Role': {
-    create: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:GetRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:GetRole'],
-    update: ['iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy', 'iam:DetachRolePolicy', 'iam:AttachRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:TagRole', 'iam:UntagRole'],
+    create: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:GetRole'],
+    update: ['iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DetachRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:TagRole', 'iam:UntagRole'],
     delete: ['iam:DeleteRole', 'iam:DetachRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRole', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'],
   },
   'AWS::SQS::Queue': {
@@ -94,15 +108,18 @@ export const RESOURCE_HANDLER_ACTIONS: Record<string, HandlerActions> = {
     update: ['cloudwatch:PutDashboard'],
     delete: ['cloudwatch:DeleteDashboards', 'cloudwatch:GetDashboard'],
   },
+  // The templates set a lifecycle policy, never a repository policy: ecr:SetRepositoryPolicy is not needed.
   'AWS::ECR::RepositoryCreationTemplate': {
-    create: ['ecr:CreateRepositoryCreationTemplate', 'ecr:PutLifecyclePolicy', 'ecr:SetRepositoryPolicy', 'ecr:CreateRepository', 'iam:CreateServiceLinkedRole'],
-    update: ['ecr:DescribeRepositoryCreationTemplates', 'ecr:UpdateRepositoryCreationTemplate', 'ecr:PutLifecyclePolicy', 'ecr:SetRepositoryPolicy', 'ecr:CreateRepository', 'iam:CreateServiceLinkedRole'],
+    create: ['ecr:CreateRepositoryCreationTemplate', 'ecr:PutLifecyclePolicy', 'ecr:CreateRepository', 'iam:CreateServiceLinkedRole'],
+    update: ['ecr:DescribeRepositoryCreationTemplates', 'ecr:UpdateRepositoryCreationTemplate', 'ecr:PutLifecyclePolicy', 'ecr:CreateRepository', 'iam:CreateServiceLinkedRole'],
     delete: ['ecr:DeleteRepositoryCreationTemplate'],
   },
-  'AWS::ECR::PullThroughCacheRule': {
-    create: ['ecr:DescribePullThroughCacheRules', 'ecr:CreatePullThroughCacheRule', 'ecr:DeletePullThroughCacheRule', 'iam:CreateServiceLinkedRole', 'secretsmanager:GetSecretValue'],
-    update: ['ecr:DescribePullThroughCacheRules', 'ecr:CreatePullThroughCacheRule', 'ecr:DeletePullThroughCacheRule', 'iam:CreateServiceLinkedRole', 'secretsmanager:GetSecretValue'],
-    delete: ['ecr:DescribePullThroughCacheRules', 'ecr:DeletePullThroughCacheRule'],
+  // CloudFormation invokes the custom resource's function with the deployer's credentials; the function's own role
+  // (capped by the permissions boundary) makes the ECR calls, the pull-through cache's service-linked role included.
+  'Custom::PullThroughCacheRule': {
+    create: ['lambda:InvokeFunction'],
+    update: ['lambda:InvokeFunction'],
+    delete: ['lambda:InvokeFunction'],
   },
 };
 

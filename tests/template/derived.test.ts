@@ -239,7 +239,7 @@ describe('the pull-through cache rules', () => {
       Object.values(derive(withParams({ pullThroughCacheRulesFile: EXAMPLE, ...params })).resources)
         .filter((r: any) => r.Type !== 'AWS::IAM::Role')
         .map((r: any) => [r.Type, r.DeletionPolicy, r.UpdateReplacePolicy]);
-    const rule = (policy: string) => ['AWS::ECR::PullThroughCacheRule', policy, policy];
+    const rule = (policy: string) => ['Custom::PullThroughCacheRule', policy, policy];
     const template = ['AWS::ECR::RepositoryCreationTemplate', undefined, undefined];
     expect(policies({})).toEqual(PREFIXES.flatMap(() => [template, rule('Retain')]));
     expect(policies({ retainPullThroughCacheRules: 'false' })).toEqual(PREFIXES.flatMap(() => [template, rule('Delete')]));
@@ -294,7 +294,7 @@ describe('the pull-through cache rules', () => {
     const resources = pullThroughCacheRuleResources(rules, () => lifecyclePolicyText(1), { retainRules: true }) as Record<string, any>;
     expect(resources.PullThroughCacheRuleDockerHub.Properties.CredentialArn).toBe(arn);
     expect(resources.PullThroughCacheRuleGithub.Properties.CredentialArn).toEqual({
-      'Fn::Sub': 'arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:ecr-pullthroughcache/github',
+      'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:ecr-pullthroughcache/github',
     });
   });
 });

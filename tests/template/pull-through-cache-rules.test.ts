@@ -13,6 +13,8 @@ import { packageService, readTemplate, type PackageResult } from './serverless';
 const EXAMPLE = 'config/pull-through-cache-rules.example.json';
 const SETTINGS_EXAMPLE = 'config/settings.example.yml';
 const PREFIXES = ['docker-hub', 'ecr-public', 'quay', 'k8s', 'github'];
+/** A custom resource (functions/steps/pull-through-cache-rule.ts), which adopts a rule that exists already. */
+const RULE_TYPE = 'Custom::PullThroughCacheRule';
 const repositoryArn = (pattern: string) => `arn:${PARTITION}:ecr:${REGION}:${ACCOUNT}:repository/${pattern}`;
 
 const packageDirs: string[] = [];
@@ -42,21 +44,23 @@ describe('packaged with the example rules and settings file, managing only those
     stack = new Stack(readTemplate(result.packageDir));
   }, 240_000);
 
-  test('has one AWS::ECR::PullThroughCacheRule per example rule, with upstream and credentials', () => {
-    const rules = stack.ofType('AWS::ECR::PullThroughCacheRule').map(([, r]) => stack.resolve(r.Properties));
+  test('has one Custom::PullThroughCacheRule per example rule, with upstream and credentials, made by its function', () => {
+    const rules = stack.ofType(RULE_TYPE).map(([, r]) => stack.resolve(r.Properties));
+    const function_ = stack.ofType('AWS::Lambda::Function').find(([, fn]) => String(fn.Properties?.Handler).startsWith('functions/pull-through-cache-rule.'));
+    const ServiceToken = stack.arn(function_![0]);
     expect(rules).toEqual([
       {
+        ServiceToken,
         EcrRepositoryPrefix: 'docker-hub',
-        UpstreamRegistry: 'docker-hub',
         UpstreamRegistryUrl: 'registry-1.docker.io',
         CredentialArn: `arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:ecr-pullthroughcache/docker-hub`,
       },
-      { EcrRepositoryPrefix: 'ecr-public', UpstreamRegistry: 'ecr-public', UpstreamRegistryUrl: 'public.ecr.aws' },
-      { EcrRepositoryPrefix: 'quay', UpstreamRegistry: 'quay', UpstreamRegistryUrl: 'quay.io' },
-      { EcrRepositoryPrefix: 'k8s', UpstreamRegistry: 'k8s', UpstreamRegistryUrl: 'registry.k8s.io' },
+      { ServiceToken, EcrRepositoryPrefix: 'ecr-public', UpstreamRegistryUrl: 'public.ecr.aws' },
+      { ServiceToken, EcrRepositoryPrefix: 'quay', UpstreamRegistryUrl: 'quay.io' },
+      { ServiceToken, EcrRepositoryPrefix: 'k8s', UpstreamRegistryUrl: 'registry.k8s.io' },
       {
+        ServiceToken,
         EcrRepositoryPrefix: 'github',
-        UpstreamRegistry: 'github-container-registry',
         UpstreamRegistryUrl: 'ghcr.io',
         CredentialArn: `arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:ecr-pullthroughcache/github`,
       },
@@ -75,7 +79,7 @@ describe('packaged with the example rules and settings file, managing only those
   });
 
   test('keeps the rules when the stack is removed or a rule replaced, and removes the creation templates with it', () => {
-    for (const [, rule] of stack.ofType('AWS::ECR::PullThroughCacheRule')) {
+    for (const [, rule] of stack.ofType(RULE_TYPE)) {
       expect([rule.DeletionPolicy, rule.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
     }
     for (const [, template] of stack.ofType('AWS::ECR::RepositoryCreationTemplate')) {
@@ -87,11 +91,11 @@ describe('packaged with the example rules and settings file, managing only those
     const kept = Object.entries(stack.resources)
       .filter(([, resource]) => [resource.DeletionPolicy, resource.UpdateReplacePolicy].some((policy) => policy !== undefined && policy !== 'Delete'))
       .map(([, resource]) => resource.Type);
-    expect(kept).toEqual(PREFIXES.map(() => 'AWS::ECR::PullThroughCacheRule'));
+    expect(kept).toEqual(PREFIXES.map(() => RULE_TYPE));
   });
 
   test('creates each template before its rule, so the first cached repository already gets the policy', () => {
-    for (const [, rule] of stack.ofType('AWS::ECR::PullThroughCacheRule')) {
+    for (const [, rule] of stack.ofType(RULE_TYPE)) {
       const [dependency] = rule.DependsOn as string[];
       expect(stack.resource(dependency).Properties?.Prefix).toBe(rule.Properties?.EcrRepositoryPrefix);
     }

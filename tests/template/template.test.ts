@@ -30,6 +30,11 @@ const FUNCTIONS: Record<string, string> = {
 /** IAM actions that only take Resource "*" (no resource type in the service authorization reference). */
 const ONLY_ON_STAR = new Set([
   'ecr:DescribePullThroughCacheRules',
+  // Pull-through cache rules are the registry's: IAM has no resource type for them either.
+  'ecr:CreatePullThroughCacheRule',
+  'ecr:DeletePullThroughCacheRule',
+  'ecr:UpdatePullThroughCacheRule',
+  'ecr:ValidatePullThroughCacheRule',
   // CloudWatch Logs vended log delivery, which a state machine's logging configuration needs.
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
@@ -304,9 +309,12 @@ describe('IAM', () => {
         .filter(([, c]) => Stack.target(c.Properties?.FunctionName) === lambdaFunction(key)[0])
         .map(([, c]) => Stack.target(c.Properties?.DestinationConfig?.OnFailure?.Destination));
       const sentByLambda = destinations.length > 0 ? ['sqs:SendMessage'] : [];
+      // ECR calls these with the caller's rights when a rule is created or changed (AWS::ECR::PullThroughCacheRule's
+      // handler permissions in its resource schema).
+      const sentByEcr = key === 'pullThroughCacheRule' ? ['iam:CreateServiceLinkedRole', 'secretsmanager:GetSecretValue'] : [];
       expect({ key, declared: [...declared].sort() }).toEqual({
         key,
-        declared: [...sentActions(path.join(projectRoot, module)), ...sentByLambda].sort(),
+        declared: [...sentActions(path.join(projectRoot, module)), ...sentByLambda, ...sentByEcr].sort(),
       });
     }
   });
@@ -314,7 +322,7 @@ describe('IAM', () => {
   test("each function's role grants exactly what its step declares, on the scope it declares", () => {
     for (const { key, resource } of templateFunctions()) {
       const statements = roleStatements(stack, roleOf(resource, 'Role')).filter((s) => !s.Action[0].startsWith('logs:'));
-      const expected = STEPS[key as keyof typeof STEPS].permissions.map(({ actions, on }) => ({
+      const expected = STEPS[key as keyof typeof STEPS].permissions.map(({ actions, on, condition }) => ({
         actions,
         resources: {
           any: ['*'],
@@ -322,9 +330,15 @@ describe('IAM', () => {
           managedRepositories: [repositoryArns],
           sweepStateMachine: [stack.arn('SweepStateMachine')],
           repositoryEventsDeadLetterQueue: [stack.arn('RepositoryEventsDeadLetterQueue')],
+          pullThroughCacheServiceLinkedRole: [
+            `arn:${PARTITION}:iam::${ACCOUNT}:role/aws-service-role/pullthroughcache.ecr.amazonaws.com/AWSServiceRoleForECRPullThroughCache`,
+          ],
+          pullThroughCacheCredentials: [`arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:ecr-pullthroughcache/*`],
         }[on],
+        ...(condition ? { condition } : {}),
       }));
-      expect({ key, granted: statements.map((s) => ({ actions: s.Action, resources: s.Resource })) }).toEqual({ key, granted: expected });
+      const granted = statements.map((s) => ({ actions: s.Action, resources: s.Resource, ...(s.Condition ? { condition: s.Condition } : {}) }));
+      expect({ key, granted }).toEqual({ key, granted: expected });
     }
   });
 
@@ -353,10 +367,10 @@ describe('IAM', () => {
     }
   });
 
-  test('ECR actions are granted on repository ARNs, "*" only for DescribePullThroughCacheRules', () => {
+  test('ECR actions are granted on repository ARNs, "*" only for the pull-through cache rules', () => {
     for (const [role, statements] of allRoles()) {
       for (const action of actionsOf(statements, 'ecr')) {
-        const expected = action === 'ecr:DescribePullThroughCacheRules' ? ['*'] : [repositoryArns];
+        const expected = ONLY_ON_STAR.has(action) ? ['*'] : [repositoryArns];
         expect({ role, action, resources: resourcesFor(statements, action) }).toEqual({
           role,
           action,
@@ -411,18 +425,16 @@ describe("the state machine's role", () => {
     }
   });
 
-  test('redrives the Map Run of every Distributed Map, execution:<name>/<label>:*', () => {
-    const labels = distributedMaps().map(([name, map]) => map.Label ?? name);
-    expect(labels).toContain('ManageRepositories');
-    expect(resourcesFor(statements(), 'states:RedriveExecution')).toEqual(
-      labels.map((label) => executionArn(`/${label}:*`)).sort(),
-    );
+  // A Map Run's redrive restarts its EXPRESS children with StartExecution (Step Functions API reference,
+  // RedriveExecution): the state machine's role needs no states:RedriveExecution.
+  test('has no states:RedriveExecution: the Distributed Map runs EXPRESS children', () => {
+    for (const [, map] of distributedMaps()) expect(map.ItemProcessor.ProcessorConfig.ExecutionType).toBe('EXPRESS');
+    expect(resourcesFor(statements(), 'states:RedriveExecution')).toEqual([]);
   });
 
   test('grants Step Functions nothing beyond running its own executions', () => {
     expect(actionsOf(statements(), 'states')).toEqual([
       'states:DescribeExecution',
-      'states:RedriveExecution',
       'states:StartExecution',
       'states:StopExecution',
     ]);

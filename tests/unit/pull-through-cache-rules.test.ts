@@ -127,16 +127,10 @@ describe('credentials', () => {
     expect(message).toContain('credentialArn must be a Secrets Manager secret ARN');
   });
 
-  it('refuses a credentialArn outside the aws partition, which CloudFormation would refuse for the rule', () => {
-    const message = problem([
-      {
-        ecrRepositoryPrefix: 'github',
-        upstreamRegistryUrl: 'ghcr.io',
-        credentialArn: 'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:ecr-pullthroughcache/github',
-      },
-    ]);
-    expect(message).toContain('credentialArn must be a Secrets Manager secret ARN');
-    expect(message).toContain('takes the aws partition only');
+  it('accepts a credentialArn of any partition ECR takes, and refuses one of no partition', () => {
+    const rule = (credentialArn: string) => [{ ecrRepositoryPrefix: 'github', upstreamRegistryUrl: 'ghcr.io', credentialArn }];
+    expect(() => checkPullThroughCacheRules(rule('arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:ecr-pullthroughcache/github'))).not.toThrow();
+    expect(problem(rule('arn:gcp:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/github'))).toContain('credentialArn must be a Secrets Manager secret ARN');
   });
 
   it('accepts a real ARN and one with REGION and ACCOUNT placeholders', () => {

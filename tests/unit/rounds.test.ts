@@ -57,8 +57,9 @@ describe("a Map Run's tally", () => {
     expect(state.report.cache.total).toMatchObject({ repositories: 1, imagesBefore: 2, imagesDeleted: 1, imagesAfter: 1 });
   });
 
-  it('sends a repository whose step ran past its TimeoutSeconds again too, slower', () => {
-    const state = tallyMapRun(mapRun([names(2)], [[returned({ repositoryName: 'quay/r0', error: 'States.Timeout' }), done('quay/r1')]]));
+  // A function past its own timeout is Sandbox.Timedout or Lambda.Unknown; a Task past its TimeoutSeconds States.Timeout.
+  it.each(['Sandbox.Timedout', 'Lambda.Unknown', 'States.Timeout'])('sends a repository whose step ended in %s again too, slower', (error) => {
+    const state = tallyMapRun(mapRun([names(2)], [[returned({ repositoryName: 'quay/r0', error }), done('quay/r1')]]));
     expect(state.page.batches).toEqual([['quay/r0']]);
     expect(state.report).toMatchObject({ failed: 0, throttling: expect.objectContaining({ throttledRepositories: 1, maxConcurrency: 2 }) });
   });

@@ -4,7 +4,7 @@ import type { Registry, RegistryImage, RegistryRepository } from '../../local/ec
 import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
 import { configuredRunSettings } from '../../deploy/derived';
 import { parseSettings } from '../../functions/lib/settings';
-import { runSweep, type ExecutionEvent, type LocalExecution } from '../../local/runner';
+import { runSweep, type ExecutionEvent, type LocalExecution, type RunOptions } from '../../local/runner';
 import { asDeployedStack } from '../../local/stack-roles';
 import type { LogLine } from '../../local/step-log';
 
@@ -98,6 +98,8 @@ export interface SweepOptions {
   onEvent?: (event: ExecutionEvent) => void;
   /** Called with every structured log line of every step. */
   onLog?: (line: LogLine) => void;
+  /** How a function past its timeout ends, and shorter timeouts than serverless.yml's. */
+  timeouts?: Pick<RunOptions, 'functionTimeoutError' | 'functionTimeoutsMs'>;
 }
 
 /** One sweep of `registry`; the input's referenceTime is NOW unless the test gives its own input. */
@@ -116,6 +118,7 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
         options.onEvent?.(event);
       },
       onLog: options.onLog,
+      ...options.timeouts,
     });
     const final = endpoint.registry();
     return {

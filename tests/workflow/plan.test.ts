@@ -23,7 +23,7 @@ interface Planned {
 interface Plan {
   referenceTime: string;
   dryRun: boolean;
-  imagesExpired: number;
+  imagesExpiredCount: number;
   bytesExpired: number;
   repositories: Planned[];
 }
