@@ -33,13 +33,14 @@ export async function publishCommand(options: PublishOptions, io: CliIo): Promis
   const regions = [...new Set(options.regions ?? [])];
   const problem =
     organizationIdProblem(organizationId) ??
-    regionsProblem(regions) ??
-    bucketPrefixProblem(bucketPrefix, regions) ??
+    (options.regions === undefined ? 'publish needs --regions R1,R2,...: the regions the stack set deploys to, e.g. eu-west-1,us-east-1' : regionsProblem(regions)) ??
+    (options.bucketPrefix === undefined ? 'publish needs --bucket-prefix NAME: the code goes to one bucket per region, NAME-<region>' : bucketPrefixProblem(bucketPrefix, regions)) ??
     (options.out === undefined ? 'publish needs --out DIR: the folder to write template.json and template-url.txt to' : outFolderProblem(options.out));
   if (problem) throw new BadInput(problem);
   const out = options.out as string;
 
-  io.err.write(`Packaging stage ${stage} (serverless package)...\n`);
+  // Packaging takes a while: say so on a terminal, and keep stderr to the one line of a refusal elsewhere.
+  if (io.err.isTTY) io.err.write(`Packaging stage ${stage} (serverless package)...\n`);
   let packaged: PackagedService;
   try {
     packaged = packageService(stage, options.param);
