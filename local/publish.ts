@@ -12,7 +12,7 @@ import { artifactKey, bucketPolicy, bucketPrefixProblem, codeBucketName, objectU
 import { BadInput, type CliIo } from './command-input';
 import { packageService, PackagingRefused, type PackagedService } from './package-service';
 import { applyBucket, BucketProblem, planBucket, s3Client, type Artifact, type BucketPlan } from './publish-s3';
-import { stackSetTemplate } from './stack-set-template';
+import { accountIdIn, stackSetTemplate } from './stack-set-template';
 
 export interface PublishOptions {
   bucketPrefix?: string;
@@ -50,6 +50,13 @@ export async function publishCommand(options: PublishOptions, io: CliIo): Promis
   }
   try {
     const { code, template } = stackSetArtifacts(packaged, stage, bucketPrefix);
+    const named = accountIdIn(JSON.parse(template.body.toString('utf8')));
+    if (named) {
+      throw new BadInput(
+        `the template would name account ${named.accountId} (${named.at}), but a stack set deploys it unchanged to every account: ` +
+          'keep ACCOUNT in a rules file\'s credentialArn, and give an alarm topic per account (--parameter-overrides AlarmTopicArn)',
+      );
+    }
     const artifacts = [...code, template];
     const targets = regions.map((region) => {
       const bucket = codeBucketName(bucketPrefix, region);

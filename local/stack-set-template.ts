@@ -44,6 +44,25 @@ export function stackSetTemplate(packaged: CloudFormationTemplate, codeKeys: Rec
   return template;
 }
 
+/**
+ * Where the template names an AWS account, if it does: a value holding twelve digits on their own, as an account ID
+ * stands in an ARN. A stack set's template deploys unchanged to every account, so an account-specific value (a
+ * rules file's credentialArn with its account filled in, an alarm topic's ARN) belongs in each account's own
+ * parameters or placeholders instead. Answers the value's path and the ID.
+ */
+export function accountIdIn(value: unknown, at = ''): { at: string; accountId: string } | undefined {
+  if (typeof value === 'string') {
+    const accountId = /(?<!\d)\d{12}(?!\d)/.exec(value)?.[0];
+    return accountId === undefined ? undefined : { at, accountId };
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = accountIdIn(item, at === '' ? key : `${at}.${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Whether a piece of a template refers to a resource: Ref, Fn::GetAtt, DependsOn or a Fn::Sub variable. */
 export function refersTo(value: unknown, logicalId: string): boolean {
   if (Array.isArray(value)) return value.some((item) => refersTo(item, logicalId));

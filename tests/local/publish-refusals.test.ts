@@ -95,6 +95,14 @@ describe('publish refuses what packaging refuses', () => {
   }, 120_000);
 });
 
+describe('publish refuses a template that names an account', () => {
+  it('an alarm topic of one account', async () => {
+    const result = await runCli('publish', ...options({}), '--param', 'alarmNotification=arn:aws:sns:eu-west-1:123456789012:alarms');
+    expectBadInput(result, /the template would name account 123456789012 \(Parameters\.AlarmTopicArn\.Default\), but a stack set deploys it unchanged to every account/);
+    expect(s3.calls.HeadBucket ?? 0).toBe(0);
+  }, 120_000);
+});
+
 describe('publish refuses a bucket it cannot use, having changed nothing', () => {
   it('a bucket of that name in another region', async () => {
     s3.buckets.set('acme-ecr-lifecycle-us-east-1', {

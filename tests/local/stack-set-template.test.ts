@@ -1,7 +1,7 @@
 // The packaged stack made into a stack set's template, on a small template of the framework's shape, and the code
 // buckets' names and policy in another partition. tests/local/publish.test.ts runs both on the packaged service.
 import { bucketPolicy, objectUrl } from '../../local/code-buckets';
-import { stackSetTemplate, type CloudFormationTemplate } from '../../local/stack-set-template';
+import { accountIdIn, stackSetTemplate, type CloudFormationTemplate } from '../../local/stack-set-template';
 
 const packaged = (): CloudFormationTemplate => ({
   AWSTemplateFormatVersion: '2010-09-09',
@@ -50,6 +50,18 @@ describe('the stack set template', () => {
     const template = packaged();
     template.Resources.Queue = { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::Sub': '${ServerlessDeploymentBucket}-queue' } } };
     expect(() => stackSetTemplate(template, { 'tallyReport.zip': 'k' }, 'acme')).toThrow('still refers to the deployment bucket: Queue');
+  });
+});
+
+describe('an account ID in the template', () => {
+  it('is found where it is, in an ARN', () => {
+    const template = stackSetTemplate(packaged(), { 'tallyReport.zip': 'k' }, 'acme');
+    template.Resources.Rule = { Type: 'AWS::ECR::PullThroughCacheRule', Properties: { CredentialArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/hub' } };
+    expect(accountIdIn(template)).toEqual({ at: 'Resources.Rule.Properties.CredentialArn', accountId: '123456789012' });
+  });
+
+  it('is not a longer number, nor the placeholders a stack fills in', () => {
+    expect(accountIdIn({ a: '1796666224100', b: { 'Fn::Sub': 'arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:t' }, c: 1209600 })).toBeUndefined();
   });
 });
 
