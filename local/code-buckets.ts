@@ -95,8 +95,8 @@ export const BUCKET_SETTINGS = {
 /**
  * The bucket policy: any principal of the organization may read the objects under the service's prefix (Lambda
  * reads a function's code, and CloudFormation the template, as the principal creating the stack), and no request
- * without TLS is served. S3 counts a grant whose condition is a fixed `aws:PrincipalOrgID` as not public, so the
- * public access block stays on.
+ * without TLS is served. The one grant is conditioned on a fixed `aws:PrincipalOrgID`, so the public access block
+ * stays on.
  */
 export function bucketPolicy(bucket: string, region: string, service: string, organizationId: string): BucketPolicy {
   const arn = `arn:${partitionOf(region).partition}:s3:::${bucket}`;
