@@ -53,12 +53,48 @@ export interface BucketPlan {
 export class BucketProblem extends Error {}
 
 /**
+ * The IAM action each S3 call of `publish` needs (S3 API reference, each operation's permissions): the list
+ * docs/stacksets.md gives, and what an AccessDenied answer is told to ask for.
+ */
+export const S3_PERMISSIONS: Record<string, string> = {
+  HeadBucket: 's3:ListBucket',
+  GetBucketVersioning: 's3:GetBucketVersioning',
+  GetPublicAccessBlock: 's3:GetBucketPublicAccessBlock',
+  GetBucketEncryption: 's3:GetEncryptionConfiguration',
+  GetBucketPolicy: 's3:GetBucketPolicy',
+  HeadObject: 's3:GetObject',
+  CreateBucket: 's3:CreateBucket',
+  PutPublicAccessBlock: 's3:PutBucketPublicAccessBlock',
+  PutBucketVersioning: 's3:PutBucketVersioning',
+  PutBucketEncryption: 's3:PutEncryptionConfiguration',
+  PutBucketPolicy: 's3:PutBucketPolicy',
+  PutObject: 's3:PutObject',
+};
+
+/**
  * An S3 client for one region. With an endpoint set in the environment (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL,
- * which the SDK reads), addresses are path-style: a local server has no DNS name per bucket.
+ * which the SDK reads), addresses are path-style: a local server has no DNS name per bucket. A call refused with
+ * AccessDenied says which action it needs.
  */
 export function s3Client(region: string, profile?: string): S3Client {
   const endpointGiven = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
-  return new S3Client({ region, ...(profile === undefined ? {} : { profile }), ...(endpointGiven ? { forcePathStyle: true } : {}) });
+  const s3 = new S3Client({ region, ...(profile === undefined ? {} : { profile }), ...(endpointGiven ? { forcePathStyle: true } : {}) });
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const { name, $metadata } = error as Error & { $metadata?: { httpStatusCode?: number } };
+        const operation = context.commandName?.replace(/Command$/, '') ?? '';
+        if ((name === 'AccessDenied' || $metadata?.httpStatusCode === 403) && S3_PERMISSIONS[operation]) {
+          (error as Error).message = `${(error as Error).message || 'Access Denied'} (${operation} on ${(args.input as { Bucket?: string }).Bucket} needs ${S3_PERMISSIONS[operation]})`;
+        }
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'namePermissionOfDeniedCall' },
+  );
+  return s3;
 }
 
 export async function planBucket(s3: S3Client, target: BucketTarget, artifacts: Artifact[]): Promise<BucketPlan> {

@@ -3,6 +3,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { GetBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../../local/publish-s3';
 import { expectBadInput, runCli } from './run-cli';
 import { startS3Endpoint, type S3Endpoint } from './s3-endpoint';
 
@@ -119,4 +121,19 @@ describe('publish refuses a bucket it cannot use, having changed nothing', () =>
       s3.buckets.delete('acme-ecr-lifecycle-us-east-1');
     }
   }, 120_000);
+});
+
+describe('a call the credentials may not make', () => {
+  it('says which IAM action it needs', async () => {
+    s3.denied.add('GetBucketPolicy');
+    const client = s3Client('eu-west-1');
+    try {
+      await expect(client.send(new GetBucketPolicyCommand({ Bucket: 'acme-ecr-lifecycle-eu-west-1' }))).rejects.toThrow(
+        'Access Denied (GetBucketPolicy on acme-ecr-lifecycle-eu-west-1 needs s3:GetBucketPolicy)',
+      );
+    } finally {
+      client.destroy();
+      s3.denied.clear();
+    }
+  });
 });

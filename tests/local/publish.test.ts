@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Stack } from '../template/cloudformation';
 import type { Template } from '../template/serverless';
+import { S3_PERMISSIONS } from '../../local/publish-s3';
 import { runCli, type CliRun } from './run-cli';
 import { startS3Endpoint, type Bucket, type S3Endpoint } from './s3-endpoint';
 
@@ -216,5 +217,14 @@ describe('publishing the same code again', () => {
   it('writes the same template and template URL', () => {
     expect(runs.first.files).toHaveLength(2);
     expect(runs.second.files).toEqual(runs.first.files);
+  });
+});
+
+describe('permissions', () => {
+  it('every S3 call publish made has its IAM action declared, and docs/stacksets.md lists each one', () => {
+    const made = [...new Set(Object.values(runs).flatMap(({ calls }) => Object.keys(calls).filter((operation) => calls[operation] > 0)))];
+    expect(made.filter((operation) => !(operation in S3_PERMISSIONS))).toEqual([]);
+    const page = readFileSync(path.join(__dirname, '..', '..', 'docs', 'stacksets.md'), 'utf8');
+    expect(Object.values(S3_PERMISSIONS).filter((action) => !page.includes(`\`${action}\``))).toEqual([]);
   });
 });

@@ -14,7 +14,8 @@
 //   asked with x-amz-checksum-mode: ENABLED;
 // - with BlockPublicPolicy on, PutBucketPolicy refuses a policy that grants to every principal without a condition
 //   (AccessDenied), the plainest case of what S3 calls public.
-// `calls[operation]` counts every request received, whatever its outcome.
+// `calls[operation]` counts every request received, whatever its outcome. An operation named in `denied` is
+// answered 403 AccessDenied, as S3 answers a call the credentials may not make.
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +42,7 @@ export interface S3Endpoint {
   url: string;
   buckets: Map<string, Bucket>;
   calls: Record<string, number>;
+  denied: Set<string>;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ interface Answer {
 export async function startS3Endpoint(): Promise<S3Endpoint> {
   const buckets = new Map<string, Bucket>();
   const calls: Record<string, number> = {};
+  const denied = new Set<string>();
 
   const bucketOf = (request: Request): Bucket => {
     const bucket = buckets.get(request.bucket);
@@ -185,6 +188,7 @@ export async function startS3Endpoint(): Promise<S3Endpoint> {
       let answer: Answer;
       try {
         const serve = operations[operation];
+        if (denied.has(operation)) throw new S3Error(403, 'AccessDenied', 'Access Denied');
         if (!serve) throw new S3Error(501, 'NotImplemented', `${operation} is not served here`);
         answer = serve(request);
       } catch (error) {
@@ -206,6 +210,7 @@ export async function startS3Endpoint(): Promise<S3Endpoint> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     buckets,
     calls,
+    denied,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
