@@ -86,20 +86,7 @@ export async function publishCommand(options: PublishOptions, io: CliIo): Promis
     }
 
     io.out.write(`Publishing stage ${stage} for organization ${organizationId} to ${regions.join(', ')}\n`);
-    for (const plan of plans) {
-      const s3 = s3Client(plan.target.region, options.profile);
-      const say = (line: string) => io.out.write(`${plan.target.region}: ${line}\n`);
-      try {
-        await applyBucket(s3, plan, say);
-      } catch (error) {
-        const { name, message } = error as Error;
-        io.err.write(`ecr-lifecycle: publish stopped in ${plan.target.region}: ${name}: ${message}. What is said above was done; publish again to finish.\n`);
-        return 1;
-      } finally {
-        s3.destroy();
-      }
-      if (plan.stored.length > 0) say(`${plan.stored.length} of ${artifacts.length} objects already in ${plan.target.bucket}, unchanged`);
-    }
+    if (!(await applyPlans(plans, options.profile, io))) return 1;
     mkdirSync(out, { recursive: true });
     writeFileSync(files[0], template.body);
     writeFileSync(files[1], `${templateUrl}\n`);
@@ -112,6 +99,26 @@ export async function publishCommand(options: PublishOptions, io: CliIo): Promis
   } finally {
     rmSync(packaged.dir, { recursive: true, force: true });
   }
+}
+
+/** Makes every plan's changes, region by region, saying each; false when S3 refused one (said on stderr). */
+async function applyPlans(plans: BucketPlan[], profile: string | undefined, io: CliIo): Promise<boolean> {
+  for (const plan of plans) {
+    const s3 = s3Client(plan.target.region, profile);
+    const say = (line: string) => io.out.write(`${plan.target.region}: ${line}\n`);
+    try {
+      await applyBucket(s3, plan, say);
+    } catch (error) {
+      const { name, message } = error as Error;
+      io.err.write(`ecr-lifecycle: publish stopped in ${plan.target.region}: ${name}: ${message}. What is said above was done; publish again to finish.\n`);
+      return false;
+    } finally {
+      s3.destroy();
+    }
+    const all = plan.uploads.length + plan.stored.length;
+    if (plan.stored.length > 0) say(`${plan.stored.length} of ${all} objects already in ${plan.target.bucket}, unchanged`);
+  }
+  return true;
 }
 
 /** The functions' code and the stack set's template, each under a key that carries its content's hash. */

@@ -20,7 +20,7 @@ const MUTATING = ['CreateBucket', 'PutPublicAccessBlock', 'PutBucketVersioning',
 let s3: S3Endpoint;
 let dir: string;
 let saved: NodeJS.ProcessEnv;
-const runs: Record<'dry' | 'first' | 'second', { run: CliRun; calls: Record<string, number>; bucketsAfter: string[]; files: string[] }> = {} as never;
+const runs: Record<'dry' | 'first' | 'second' | 'denied', { run: CliRun; calls: Record<string, number>; bucketsAfter: string[]; files: string[] }> = {} as never;
 
 const publish = (...extra: string[]) =>
   runCli('publish', '--bucket-prefix', PREFIX, '--regions', REGIONS.join(','), '--organization-id', ORGANIZATION, '--out', path.join(dir, 'stack-set'), ...extra);
@@ -49,7 +49,11 @@ beforeAll(async () => {
   await recorded('dry', '--dry-run');
   await recorded('first');
   await recorded('second');
-}, 300_000);
+  // Another stage: the same code, another template, which S3 will not take.
+  s3.denied.add('PutObject');
+  await recorded('denied', '--stage', 'prod');
+  s3.denied.clear();
+}, 360_000);
 
 afterAll(async () => {
   process.env = saved;
@@ -217,6 +221,17 @@ describe('publishing the same code again', () => {
   it('writes the same template and template URL', () => {
     expect(runs.first.files).toHaveLength(2);
     expect(runs.second.files).toEqual(runs.first.files);
+  });
+});
+
+describe('a publish that S3 stops part-way', () => {
+  it('exits 1, says where it stopped and what the call needed, and writes no template', () => {
+    expect(runs.denied.run.code).toBe(1);
+    expect(runs.denied.run.stderr).toMatch(
+      new RegExp(`^ecr-lifecycle: publish stopped in eu-west-1: AccessDenied: Access Denied \\(PutObject on ${PREFIX}-eu-west-1 needs s3:PutObject\\)\\. What is said above was done; publish again to finish\\.\n$`),
+    );
+    expect(runs.denied.calls.PutObject).toBe(1);
+    expect(runs.denied.files).toEqual(runs.first.files);
   });
 });
 
