@@ -7,7 +7,7 @@ import { ecrClient, type EcrClientOptions } from '../functions/lib/ecr-client';
 import { BadInput, type CliIo } from './command-input';
 
 /** An AWS region's name: two letters, one or more words, a number (eu-west-1, us-gov-west-1, ap-southeast-5). */
-const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** The account and region an --aws run would change, or an Error whose message says what to try. */
 export async function awsTarget(ecr: ECRClient, profile?: string): Promise<{ account: string; region: string }> {

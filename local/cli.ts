@@ -1,6 +1,6 @@
 // The `ecr-lifecycle` command line: sweep a registry (embedded or an AWS account), remove the tool's policies, play
 // ECR's lifecycle evaluation on a registry file, print the policy, the rules or the settings, serve the embedded ECR
-// endpoint. Exit status: 0 done, 1 some repositories failed, 2 bad input (nothing changed).
+// endpoint, publish the stack for CloudFormation StackSets. Exit status: 0 done, 1 some repositories failed, 2 bad input (nothing changed).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -28,6 +28,7 @@ import { prefixSettings } from '../functions/lib/repository-settings';
 import { RulesInputError, rulesCommand, type RulesOptions } from './rules-command';
 import { settingsMarkdownTable, settingsTable } from './settings-table';
 import { evaluatePolicies, formatPolicyEvaluation } from './evaluate-policies';
+import { publishCommand, type PublishOptions } from './publish';
 
 export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
 
@@ -180,6 +181,27 @@ function buildProgram(io: CliIo): Command {
       const evaluated = evaluatePolicies(loadRegistry(options.registry), options.now === undefined ? new Date() : new Date(options.now));
       writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(evaluated.registry), null, 2)}\n`);
       io.out.write(`${formatPolicyEvaluation(evaluated.summary)}\n`);
+    });
+
+  program
+    .command('publish')
+    .description('package the stack once and publish it for CloudFormation StackSets: its code in one bucket per region that only the organization reads, its template in DIR (docs/stacksets.md)')
+    .option('--bucket-prefix <name>', 'start of the bucket names: the code goes to <name>-<region>, made if missing')
+    .option('--regions <r1,r2,...>', 'the regions the stack set deploys to, comma-separated', regionList)
+    .option('--organization-id <o-...>', 'the AWS Organizations organization whose principals may read the code')
+    .option('--out <dir>', 'folder to write template.json and template-url.txt to (made if missing)')
+    .option('--stage <name>', `the stage to package, as serverless --stage (default ${DEFAULT_STAGE})`)
+    .addOption(paramOption())
+    .option('--dry-run', 'read the buckets and say what would be created and uploaded; change and write nothing')
+    .option('--profile <name>', 'the AWS profile to use (shared config and credentials files, as the AWS CLI reads them)')
+    .exitOverride()
+    .action(async (options: Omit<PublishOptions, 'stage'> & { stage?: string }) => {
+      const stage = options.stage ?? DEFAULT_STAGE;
+      const problem = stageProblem(stage);
+      if (problem) throw new BadInput(problem);
+      // Refused as packaging refuses it, before anything is packaged or read.
+      runSettingsOf(stageSettings(options.param), stage);
+      program.setOptionValue('exitCode', await publishCommand({ ...options, stage }, io));
     });
 
   program
@@ -360,13 +382,21 @@ function checkArguments(options: SweepOptions): void {
   const read = registryArgument(options);
   const problem =
     (options.now === undefined ? undefined : referenceTimeProblem('--now', options.now)) ??
-    (options.stage === undefined || /^[A-Za-z0-9_-]+$/.test(options.stage)
-      ? undefined
-      : `--stage must be letters, digits, "-" and "_", as in the stack's function names; got ${JSON.stringify(options.stage)}`) ??
+    (options.stage === undefined ? undefined : stageProblem(options.stage)) ??
     (options.registryOut === undefined ? undefined : outputFileProblem('--registry-out', options.registryOut)) ??
     (options.plan === undefined ? undefined : outputFileProblem('--plan', options.plan)) ??
     sameFileProblem([read, ['--registry-out', options.registryOut], ['--plan', options.plan]]);
   if (problem) throw new BadInput(problem);
+}
+
+function stageProblem(stage: string): string | undefined {
+  if (/^[A-Za-z0-9_-]+$/.test(stage)) return undefined;
+  return `--stage must be letters, digits, "-" and "_", as in the stack's function names; got ${JSON.stringify(stage)}`;
+}
+
+/** `--regions eu-west-1,us-east-1`: the names, without blanks; checked by the command. */
+function regionList(value: string): string[] {
+  return value.split(',').map((region) => region.trim()).filter(Boolean);
 }
 
 function packageVersion(): string {
