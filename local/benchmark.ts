@@ -1,9 +1,11 @@
 // Measures how the sweep scales with maxConcurrency and what it costs: runs the real definition over a synthetic
 // registry on this machine once per maxConcurrency (and at 1, the baseline), every ECR call delayed by
-// --latency-ms; prints each run's wall time and speed-up over the baseline; counts the parent's state transitions,
-// the Distributed Map's child executions and the Lambda invocations, and prices them per 10,000 cached
-// repositories with FACTS.md's us-east-1 prices. Lambda durations cannot be measured here, so the per-invocation
-// duration is a stated assumption, printed with the result. With --throttle the embedded ECR answers calls beyond
+// --latency-ms; prints each run's wall time and speed-up over the baseline, and the ECR calls per repository by
+// operation; counts the parent's state transitions, the Distributed Map's child executions and the Lambda
+// invocations, and prices them per 10,000 cached repositories with FACTS.md's us-east-1 prices. Lambda durations
+// cannot be measured here: an invocation is assumed to take a warm start plus a fixed time per ECR call it makes, a
+// stated assumption printed with the result. The registry is a cache's: multi-platform indexes with their platform
+// manifests, layers shared between versions, a moved tag. With --throttle the embedded ECR answers calls beyond
 // that rate (over all calls) with ThrottlingException, and each run's wall time is printed beside the ideal: the
 // calls that succeeded divided by the rate, the least time ECR lets those calls take.
 //   npm run benchmark -- [repositories=2000] [--latency-ms 50] [--max-concurrency N ...] [--throttle CALLS_PER_SECOND]
@@ -18,6 +20,7 @@ import type { Registry } from './ecr/registry-file';
 import { startEcrEndpoint } from './ecr/server';
 import { PROJECT_ROOT, readDefinition, runSweep, taskFunctions, type ExecutionEvent } from './runner';
 import { asDeployedStack } from './stack-roles';
+import { WORKFLOW_STEPS } from '../functions/steps';
 
 const PRICE = {
   standardTransition: 0.025 / 1000,
@@ -27,18 +30,45 @@ const PRICE = {
   // Arm (Graviton), the architecture serverless.yml deploys; x86 is $0.0000166667.
   lambdaGbSecond: 0.0000133334,
 };
-/** A warm Lambda that makes one or two ECR calls; an Express child is billed in 64 MB steps. */
-const ASSUMED = { lambdaSeconds: 0.1, expressMemoryGb: 64 / 1024 };
+/**
+ * An invocation's assumed duration: a warm start and its own work, plus each ECR call it makes (an in-region call's
+ * round trip); an Express child is billed in 64 MB steps.
+ */
+const ASSUMED = { invocationSeconds: 0.04, ecrCallSeconds: 0.03, expressMemoryGb: 64 / 1024 };
 
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+/**
+ * A cache of `repositories` multi-platform images, as the demo holds them: in each, the current version's index
+ * (tagged, in use) with its amd64 and arm64 manifests, stored after it; the version before, whose tag moved, untagged
+ * and unpulled, with its amd64 manifest; the two versions' manifests share their base layer.
+ */
 function syntheticRegistry(repositories: number, latencyMs: number, throttle: number | undefined): Registry {
   const digest = (seed: string) => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
+  const layers = (i: number, version: string, arch: string) => [
+    { digest: digest(`${i}-${version}-${arch}-config`), size: 2_000 },
+    { digest: digest(`${i}-${arch}-base`), size: 30_000_000 },
+    { digest: digest(`${i}-${version}-${arch}-app`), size: 5_000_000 },
+  ];
+  const manifest = (i: number, version: string, arch: string, pushedAt: string, pulledAt: string) => ({
+    imageDigest: digest(`${i}-${version}-${arch}`),
+    imageSizeInBytes: 35_000_000,
+    imagePushedAt: pushedAt,
+    lastRecordedPullTime: pulledAt,
+    imageManifestMediaType: OCI_MANIFEST,
+    layers: layers(i, version, arch),
+  });
   return {
     pullThroughCacheRules: [{ ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io' }],
     repositories: Array.from({ length: repositories }, (_, i) => ({
       repositoryName: `docker-hub/library/image-${i}`,
       images: [
-        { imageDigest: digest(`${i}-old`), imagePushedAt: '2026-01-01T00:00:00Z', lastRecordedPullTime: '2026-02-01T00:00:00Z' },
-        { imageDigest: digest(`${i}-new`), imagePushedAt: '2026-11-01T00:00:00Z', lastRecordedPullTime: '2026-11-27T00:00:00Z' },
+        { imageDigest: digest(`${i}-old`), imageSizeInBytes: 35_000_000, imagePushedAt: '2026-01-01T00:00:00Z', lastRecordedPullTime: '2026-02-01T00:00:00Z', imageManifestMediaType: OCI_INDEX, manifestDigests: [digest(`${i}-old-amd64`), digest(`${i}-old-arm64`)] },
+        manifest(i, 'old', 'amd64', '2026-01-01T00:05:00Z', '2026-02-01T00:00:00Z'),
+        { imageDigest: digest(`${i}-new`), imageTags: ['latest'], imageSizeInBytes: 35_000_000, imagePushedAt: '2026-11-01T00:00:00Z', lastRecordedPullTime: '2026-11-27T00:00:00Z', imageManifestMediaType: OCI_INDEX, manifestDigests: [digest(`${i}-new-amd64`), digest(`${i}-new-arm64`)] },
+        manifest(i, 'new', 'amd64', '2026-11-01T00:05:00Z', '2026-11-27T00:00:00Z'),
+        manifest(i, 'new', 'arm64', '2026-11-02T00:00:00Z', '2026-11-27T00:00:00Z'),
       ],
     })),
     latencyMs,
@@ -66,13 +96,14 @@ interface Measured {
   invocations: Record<string, number>;
   /** ECR calls answered, and of those the ones answered with ThrottlingException. */
   calls: number;
+  callsByOperation: Record<string, number>;
   throttledCalls: number;
 }
 
 /** One sweep of a fresh synthetic registry at this maxConcurrency. */
 async function measure(repositories: number, latencyMs: number, maxConcurrency: number, throttle: number | undefined): Promise<Measured> {
   const endpoint = await startEcrEndpoint(syntheticRegistry(repositories, latencyMs, throttle));
-  const measured: Measured = { maxConcurrency, status: '', seconds: 0, parentTransitions: 0, children: 0, invocations: {}, calls: 0, throttledCalls: 0 };
+  const measured: Measured = { maxConcurrency, status: '', seconds: 0, parentTransitions: 0, children: 0, invocations: {}, calls: 0, callsByOperation: {}, throttledCalls: 0 };
   const started = Date.now();
   try {
     const execution = await runSweep({
@@ -92,6 +123,7 @@ async function measure(repositories: number, latencyMs: number, maxConcurrency: 
     measured.seconds = (Date.now() - started) / 1000;
     const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
     measured.calls = sum(endpoint.calls);
+    measured.callsByOperation = Object.fromEntries(Object.entries(endpoint.calls).filter(([, n]) => n > 0));
     measured.throttledCalls = sum(endpoint.throttled);
     await endpoint.close();
   }
@@ -103,20 +135,38 @@ function costPer10k(run: Measured, repositories: number) {
   // Each child execution is also charged as one transition of the parent.
   const standard = (run.parentTransitions + run.children) * PRICE.standardTransition;
   const { invocations, children } = run;
+  const calls = ecrCallsByTask(run);
   const childInvocations = (invocations.CheckLifecyclePolicy ?? 0) + (invocations.PutLifecyclePolicy ?? 0) + (invocations.ExpireUnpulledImages ?? 0);
   // The inline Map inside each child runs this many repositories at once, unless throttling lowered it.
   const inlineConcurrency = REPOSITORIES_AT_ONCE;
   const perChild = children === 0 ? 0 : childInvocations / children;
   // A child runs its repositories' invocations inlineConcurrency at a time, at least one invocation's length.
-  const childSeconds = children === 0 ? 0 : Math.max(1, perChild / inlineConcurrency) * ASSUMED.lambdaSeconds;
+  const childCalls = (calls.CheckLifecyclePolicy ?? 0) + (calls.PutLifecyclePolicy ?? 0) + (calls.ExpireUnpulledImages ?? 0);
+  const perInvocation = childInvocations === 0 ? 0 : ASSUMED.invocationSeconds + (childCalls / childInvocations) * ASSUMED.ecrCallSeconds;
+  const childSeconds = children === 0 ? 0 : Math.max(1, perChild / inlineConcurrency) * perInvocation;
   const express = children * (PRICE.expressRequest + childSeconds * ASSUMED.expressMemoryGb * PRICE.expressGbSecond);
   const memory = memoryGbByTask();
   const lambda = Object.entries(invocations).reduce(
-    (sum, [task, n]) => sum + n * (PRICE.lambdaRequest + ASSUMED.lambdaSeconds * memory[task] * PRICE.lambdaGbSecond),
+    (sum, [task, n]) => sum + (n * PRICE.lambdaRequest + (n * ASSUMED.invocationSeconds + (calls[task] ?? 0) * ASSUMED.ecrCallSeconds) * memory[task] * PRICE.lambdaGbSecond),
     0,
   );
   const per10k = (dollars: number) => (dollars * 10_000) / repositories;
   return { standard: per10k(standard), express: per10k(express), lambda: per10k(lambda), total: per10k(standard + express + lambda), childSeconds };
+}
+
+/**
+ * The ECR calls each Task state's function made: each operation's calls go to the Task states whose step declares
+ * its action, shared by their invocations (DescribeImages is both expireUnpulledImages' and measureStoredImages').
+ */
+function ecrCallsByTask(run: Measured): Record<string, number> {
+  const tasks = Object.entries(taskFunctions(readDefinition()));
+  const byTask: Record<string, number> = {};
+  for (const [operation, n] of Object.entries(run.callsByOperation)) {
+    const callers = tasks.filter(([state, key]) => (run.invocations[state] ?? 0) > 0 && WORKFLOW_STEPS[key].permissions.some((p) => p.actions.includes(`ecr:${operation}`)));
+    const invocations = callers.reduce((sum, [state]) => sum + run.invocations[state], 0);
+    for (const [state] of callers) byTask[state] = (byTask[state] ?? 0) + (n * run.invocations[state]) / invocations;
+  }
+  return byTask;
 }
 
 /** The least time ECR lets the calls that succeeded take at its rate, and how far the run was from it. */
@@ -149,7 +199,7 @@ async function main() {
   const { repositories, latencyMs, throttle, concurrencies } = options(process.argv.slice(2));
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const throttled = throttle === undefined ? '' : `, ECR throttled to ${throttle} calls/s`;
-  out(`Sweep of ${repositories} cached repositories, ${latencyMs} ms per ECR call${throttled}, on this machine (cost assumes ${ASSUMED.lambdaSeconds} s per Lambda invocation)`);
+  out(`Sweep of ${repositories} cached multi-platform repositories, ${latencyMs} ms per ECR call${throttled}, on this machine`);
   const ideal = throttle === undefined ? '' : '  ideal s  x ideal  throttled calls';
   out(`maxConcurrency  status     wall s  speed-up  per unit  children  transitions  invocations  $ per 10,000${ideal}`);
   let baseline: number | undefined;
@@ -174,7 +224,12 @@ async function main() {
       ].join(' '),
     );
     if (maxConcurrency === concurrencies.at(-1)) {
-      out(`Cost at maxConcurrency ${maxConcurrency}, per 10,000 repositories (${cost.childSeconds.toFixed(1)} s per child assumed):`);
+      const perRepository = Object.entries(run.callsByOperation).map(([operation, n]) => `${operation} ${(n / repositories).toFixed(2)}`);
+      out(`ECR calls per repository at maxConcurrency ${maxConcurrency}: ${perRepository.join(', ')}`);
+      out(
+        `Cost at maxConcurrency ${maxConcurrency}, per 10,000 repositories (an invocation assumed ${ASSUMED.invocationSeconds} s ` +
+          `plus ${ASSUMED.ecrCallSeconds} s per ECR call; ${cost.childSeconds.toFixed(1)} s per child):`,
+      );
       out(`  Step Functions Standard  $${cost.standard.toFixed(4)}`);
       out(`  Step Functions Express   $${cost.express.toFixed(4)}`);
       out(`  Lambda                   $${cost.lambda.toFixed(4)}`);

@@ -70,7 +70,7 @@ function gone(before: Registry, after: Registry): Record<string, string[]> {
 }
 
 it("evaluate-policies expires exactly the real run's policyExpires, and what a person's policy says", async () => {
-  const sweep = await runCli('sweep', '--registry', file('in.json'), '--now', NOW, '--plan', file('plan.json'), '--registry-out', file('swept.json'));
+  const sweep = await runCli('sweep', '--registry', file('in.json'), '--now', NOW, '--plan', file('plan.json'), '--registry-out', file('swept.json'), '--param', 'keepInUse=false');
   expect(sweep.code).toBe(0);
   const evaluation = await runCli('evaluate-policies', '--registry', file('swept.json'), '--registry-out', file('evaluated.json'), '--now', A_DAY_LATER);
   expect(evaluation.code).toBe(0);

@@ -114,6 +114,12 @@ export const RESOURCE_HANDLER_ACTIONS: Record<string, HandlerActions> = {
     update: ['ecr:DescribeRepositoryCreationTemplates', 'ecr:UpdateRepositoryCreationTemplate', 'ecr:PutLifecyclePolicy', 'ecr:CreateRepository', 'iam:CreateServiceLinkedRole'],
     delete: ['ecr:DeleteRepositoryCreationTemplate'],
   },
+  // The roles that read manifests, excluded from pull time updates (ECR's exclusion calls name no resource).
+  'AWS::ECR::PullTimeUpdateExclusion': {
+    create: ['ecr:RegisterPullTimeUpdateExclusion', 'ecr:ListPullTimeUpdateExclusions'],
+    update: ['ecr:ListPullTimeUpdateExclusions'],
+    delete: ['ecr:DeregisterPullTimeUpdateExclusion', 'ecr:ListPullTimeUpdateExclusions'],
+  },
   // CloudFormation invokes the custom resource's function with the deployer's credentials; the function's own role
   // (capped by the permissions boundary) makes the ECR calls, the pull-through cache's service-linked role included.
   'Custom::PullThroughCacheRule': {

@@ -224,20 +224,20 @@ describe('the pull-through cache rules', () => {
 
   test('none configured: no resources, every prefix managed', () => {
     const derived = derive(withParams({}));
-    expect(Object.values(derived.resources).filter((r: any) => r.Type !== 'AWS::IAM::Role')).toEqual([]);
+    expect(Object.values(derived.resources).filter((r: any) => !['AWS::IAM::Role', 'AWS::ECR::PullTimeUpdateExclusion'].includes(r.Type))).toEqual([]);
     expect(readRunSettings(derived.environment).managedPrefixes).toEqual([]);
   });
 
   test('configured but managing rules made elsewhere too: the rules, yet every prefix managed', () => {
     const derived = derive(withParams({ pullThroughCacheRulesFile: EXAMPLE }));
-    expect(Object.values(derived.resources).filter((r: any) => r.Type !== 'AWS::IAM::Role')).toHaveLength(2 * PREFIXES.length);
+    expect(Object.values(derived.resources).filter((r: any) => !['AWS::IAM::Role', 'AWS::ECR::PullTimeUpdateExclusion'].includes(r.Type))).toHaveLength(2 * PREFIXES.length);
     expect(readRunSettings(derived.environment).managedPrefixes).toEqual([]);
   });
 
   test('keep the rules when the stack goes unless retainPullThroughCacheRules=false; the creation templates always go', () => {
     const policies = (params: Record<string, string>) =>
       Object.values(derive(withParams({ pullThroughCacheRulesFile: EXAMPLE, ...params })).resources)
-        .filter((r: any) => r.Type !== 'AWS::IAM::Role')
+        .filter((r: any) => !['AWS::IAM::Role', 'AWS::ECR::PullTimeUpdateExclusion'].includes(r.Type))
         .map((r: any) => [r.Type, r.DeletionPolicy, r.UpdateReplacePolicy]);
     const rule = (policy: string) => ['Custom::PullThroughCacheRule', policy, policy];
     const template = ['AWS::ECR::RepositoryCreationTemplate', undefined, undefined];

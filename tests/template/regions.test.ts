@@ -11,6 +11,8 @@ const REGIONAL = new Set([
   'AWS::StepFunctions::StateMachine', 'AWS::Logs::LogGroup', 'AWS::Logs::QueryDefinition',
   'AWS::Events::Rule', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SNS::Topic', 'AWS::SNS::Subscription',
   'AWS::CloudWatch::Alarm', 'AWS::ECR::PullThroughCacheRule', 'AWS::ECR::RepositoryCreationTemplate',
+  // A registry's exclusion list is its region's; each stack excludes its own roles.
+  'AWS::ECR::PullTimeUpdateExclusion',
   'AWS::S3::BucketPolicy',
 ]);
 

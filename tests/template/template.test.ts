@@ -394,6 +394,16 @@ describe('IAM', () => {
     }
   });
 
+  test('every role that may read manifests (ecr:BatchGetImage, which records a pull) is excluded from pull time updates, and no other', () => {
+    const readers = allRoles().filter(([, statements]) => actionsOf(statements, 'ecr').includes('ecr:BatchGetImage')).map(([id]) => id).sort();
+    const excluded = stack.ofType('AWS::ECR::PullTimeUpdateExclusion').map(([, resource]) => Stack.target(resource.Properties?.PrincipalArn)).sort();
+    expect(readers).toEqual(['ExpireUnpulledImagesRole', 'MeasureStoredImagesRole']);
+    expect(excluded).toEqual(readers);
+    // The state machine starts no sweep before the exclusions exist.
+    const ids = stack.ofType('AWS::ECR::PullTimeUpdateExclusion').map(([id]) => id);
+    expect(stateMachine()[1].DependsOn).toEqual(expect.arrayContaining(ids));
+  });
+
   test('no role uses ecr:ListRepositories, ecr:DeleteLifecyclePolicy or a wildcard action', () => {
     const actions = allRoles().flatMap(([, statements]) => statements.flatMap((s) => s.Action));
     expect(actions.length).toBeGreaterThan(0);

@@ -27,9 +27,10 @@ const expectedReport = {
   skipped: 0,
   imagesExpired: 3,
   bytesExpired: 0,
-  policyImagesExpired: 1,
+  // keepInUse (the default) keeps the one tagged image in use that a count of one would expire.
+  policyImagesExpired: 0,
   policyBytesExpired: 0,
-  policyImagesInUse: 1,
+  policyImagesInUse: 0,
   repositoriesWithPolicyNotes: 0,
   failed: 0,
   failedRepositories: [],

@@ -35,7 +35,7 @@ const registry: Registry = {
 
 describe('pull-age expiry', () => {
   it('deletes images last used more than 30 days before --now and keeps the rest, the cutoff itself included', async () => {
-    const result = await sweep(registry, { input: { referenceTime: NOW } });
+    const result = await sweep(registry, { input: { referenceTime: NOW }, params: { keepInUse: 'false' } });
 
     expect(result.execution.status).toBe('SUCCEEDED');
     expect(policyOf(result, 'docker-hub/library/nginx')).toBe(TOOL_POLICY);
@@ -45,7 +45,7 @@ describe('pull-age expiry', () => {
   });
 
   it('deletes nothing when the stage setting unpulledDays is 0, and still puts the policy', async () => {
-    const result = await sweep(registry, { input: { referenceTime: NOW }, params: { unpulledDays: '0' } });
+    const result = await sweep(registry, { input: { referenceTime: NOW }, params: { unpulledDays: '0', keepInUse: 'false' } });
 
     expect(result.execution.status).toBe('SUCCEEDED');
     expect(policyOf(result, 'docker-hub/library/nginx')).toBe(TOOL_POLICY);
