@@ -39,6 +39,11 @@ export interface ExpireOutput extends StoredFigures {
   policyImagesInUse: number;
   /** How many cases ECR does not document the evaluation met (functions/lib/lifecycle-evaluation.ts); the log line names them. */
   policyNotes: number;
+  /**
+   * Set when deleting failed after some images were deleted: the repository fails with this error, and its
+   * deletions, which no later try can find again, still count. A failure before any deletion is thrown instead.
+   */
+  error?: { Error: string; Cause: string };
 }
 
 export const expireUnpulledImages: Step<ExpireInput, ExpireOutput> = {
@@ -52,7 +57,7 @@ export const expireUnpulledImages: Step<ExpireInput, ExpireOutput> = {
     // The policy's expirations need every image, whether or not pull-age expiry is on.
     const images = await describeAllImages(ecr, repositoryName, { readManifests });
     const plan = planExpiry(images, (image) => isUnpulled(image, reference, repository.unpulledDays));
-    const { deleted, failures } = dryRun
+    const { deleted, failures, thrown } = dryRun
       ? { deleted: new Set(plan.rounds.flat().map((image) => image.imageDigest)), failures: [] }
       : await deleteImages(ecr, repositoryName, plan.rounds);
     const fate = manifestFate(plan, deleted);
@@ -70,7 +75,7 @@ export const expireUnpulledImages: Step<ExpireInput, ExpireOutput> = {
       policyNotes: outlook.policyNotes.length,
       ...storedFigures(images),
     };
-    const failed = failures.length > 0 ? new ImageDeleteFailed(repositoryName, failures) : undefined;
+    const failed = thrown ?? (failures.length > 0 ? new ImageDeleteFailed(repositoryName, failures) : undefined);
     // Counts before lists, and the lists split over lines: Logs Insights reads at most 200 fields of a line.
     const fields = {
       repositoryName,
@@ -90,8 +95,8 @@ export const expireUnpulledImages: Step<ExpireInput, ExpireOutput> = {
     };
     const lists = { imagesExpired: expired, policyExpires: outlook.policyExpires, policyNotes: outlook.policyNotes };
     for (const line of outcomeLines(fields, lists)) logger.info(REPOSITORY_OUTCOME, line);
-    if (failed) throw failed;
-    return output;
+    if (failed && deleted.size === 0) throw failed;
+    return failed ? { ...output, error: { Error: failed.name, Cause: failed.message } } : output;
   },
 };
 
@@ -109,15 +114,24 @@ function manifestFate(plan: ExpiryPlan<StoredImage>, deleted: ReadonlySet<string
  * BatchDeleteImage, round after round (an index before the manifests only it lists: ECR refuses a manifest an index
  * still lists), 100 images a call; ECR lists a deleted image once per tag it had, so images are counted by digest.
  */
-async function deleteImages(ecr: ECRClient, repositoryName: string, rounds: readonly StoredImage[][]): Promise<{ deleted: Set<string>; failures: ImageDeleteFailure[] }> {
+async function deleteImages(
+  ecr: ECRClient,
+  repositoryName: string,
+  rounds: readonly StoredImage[][],
+): Promise<{ deleted: Set<string>; failures: ImageDeleteFailure[]; thrown?: Error }> {
   const deleted = new Set<string>();
   const failures: ImageDeleteFailure[] = [];
-  for (const round of rounds) {
-    for (const batch of toBatches(round, DELETE_BATCH_SIZE)) {
-      const result = await ecr.send(new BatchDeleteImageCommand({ repositoryName, imageIds: batch.map(({ imageDigest }) => ({ imageDigest })) }));
-      for (const id of result.imageIds ?? []) if (id.imageDigest) deleted.add(id.imageDigest);
-      failures.push(...unexpectedDeleteFailures(result.failures ?? []));
+  try {
+    for (const round of rounds) {
+      for (const batch of toBatches(round, DELETE_BATCH_SIZE)) {
+        const result = await ecr.send(new BatchDeleteImageCommand({ repositoryName, imageIds: batch.map(({ imageDigest }) => ({ imageDigest })) }));
+        for (const id of result.imageIds ?? []) if (id.imageDigest) deleted.add(id.imageDigest);
+        failures.push(...unexpectedDeleteFailures(result.failures ?? []));
+      }
     }
+  } catch (error) {
+    // A call that failed past its retries: what the calls before it deleted is gone all the same.
+    return { deleted, failures, thrown: error as Error };
   }
   return { deleted, failures };
 }

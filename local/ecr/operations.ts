@@ -328,7 +328,13 @@ export class EcrOperations {
     const repo = this.store.repositories.get(name);
     if (!repo) throw repositoryNotFound(name, ACCOUNT_ID);
     const fault = repo.faults[operation];
-    if (fault) throw new EcrError(fault, `Injected fault: ${operation} on repository '${name}' fails with ${fault}`);
+    if (fault) {
+      const { error, afterCalls } = typeof fault === 'string' ? { error: fault, afterCalls: 0 } : fault;
+      const made = (repo.faultedCalls[operation] = (repo.faultedCalls[operation] ?? 0) + 1);
+      if (made > afterCalls) {
+        throw new EcrError(error, `Injected fault: ${operation} on repository '${name}' fails with ${error}${afterCalls > 0 ? ` after ${afterCalls} call(s)` : ''}`);
+      }
+    }
     return repo;
   }
 

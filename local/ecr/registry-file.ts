@@ -64,10 +64,13 @@ const errorName = (operation: RepositoryOperation) => {
   const expected = `not an error ${operation} can return: ${own}, or an error any AWS call can (such as AccessDeniedException, ThrottlingException)`;
   return z.string().refine((name) => errorsOf(operation).includes(name), expected);
 };
+// An error always, or `{error, afterCalls}`: the operation answers normally afterCalls times for the repository first.
+const faultOf = (operation: RepositoryOperation) =>
+  z.union([errorName(operation), z.strictObject({ error: errorName(operation), afterCalls: z.number().int().min(0) })]);
 const faultsSchema = z.strictObject({
-  ...(Object.fromEntries(REPOSITORY_OPERATIONS.map((operation) => [operation, errorName(operation).optional()])) as Record<
+  ...(Object.fromEntries(REPOSITORY_OPERATIONS.map((operation) => [operation, faultOf(operation).optional()])) as Record<
     RepositoryOperation,
-    z.ZodOptional<ReturnType<typeof errorName>>
+    z.ZodOptional<ReturnType<typeof faultOf>>
   >),
   ChildExecution: z.enum(CHILD_EXECUTION_FAULTS, { error: `expected one of ${CHILD_EXECUTION_FAULTS.join(', ')}` }).optional(),
 });

@@ -27,6 +27,8 @@ export interface StoredRepository {
   /** Whether the file had an `images` list, so a repository written back out keeps its shape. */
   listsImages: boolean;
   faults: NonNullable<RegistryRepository['faults']>;
+  /** The calls of each faulted operation answered so far for this repository, for `afterCalls`. */
+  faultedCalls: Partial<Record<string, number>>;
   /** Milliseconds every answer about the repository is held back, beside the registry's latencyMs. */
   latencyMs?: number;
   preview?: StoredPreview;
@@ -64,6 +66,7 @@ export class RegistryStore {
         images: new Map((repo.images ?? []).map((image) => [image.imageDigest, copyImage(image)])),
         listsImages: repo.images !== undefined,
         faults: { ...(repo.faults ?? {}) },
+        faultedCalls: {},
         latencyMs: repo.latencyMs,
       });
     }

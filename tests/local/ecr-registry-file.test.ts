@@ -119,6 +119,14 @@ describe('parseRegistry', () => {
     expect(parseRegistry(file).repositories[0].faults).toEqual({ PutLifecyclePolicy: 'AccessDeniedException', ChildExecution: error });
   });
 
+  it('accepts a fault that comes after a number of calls answered normally, and refuses a count that is no whole number', () => {
+    const file = valid();
+    file.repositories[0].faults = { BatchDeleteImage: { error: 'ServerException', afterCalls: 2 } };
+    expect(parseRegistry(file).repositories[0].faults).toEqual({ BatchDeleteImage: { error: 'ServerException', afterCalls: 2 } });
+    file.repositories[0].faults = { BatchDeleteImage: { error: 'ServerException', afterCalls: -1 } };
+    expect(() => parseRegistry(file)).toThrow(/^repositories\[0\]\.faults\.BatchDeleteImage/);
+  });
+
   it('accepts an image index with its manifests, a referrer and an archived image', () => {
     const file = valid();
     file.repositories[1] = multiPlatformRepository('docker-hub/library/redis');

@@ -2,6 +2,7 @@
 // failing. Throttling is retried, deleted repositories are skipped, and a failing repository ends the execution
 // FAILED, named in the report, while every other repository is still done.
 import type { Registry, RegistryRepository } from '../../local/ecr/registry-file';
+import { planRecorder } from '../../local/plan';
 import { DOCKER_HUB, TOOL_POLICY, digest, digestsOf, image, onFirstCall, policyOf, repo, sweep } from './harness';
 
 describe('a registry that throttles hard', () => {
@@ -123,4 +124,34 @@ describe('a repository that keeps failing', () => {
     // It was tried once in the sweep and once more in the final attempt.
     expect(result.calls.PutLifecyclePolicy).toBe(4);
   });
+});
+
+describe('a repository whose deletions fail part-way', () => {
+  it('fails with the real error, and its outcome, plan and report count the images the calls before deleted', async () => {
+    const plan = planRecorder();
+    const images = Array.from({ length: 250 }, (_, i) => image(1000 + i, 100, 60));
+    const registry: Registry = {
+      pullThroughCacheRules: [DOCKER_HUB],
+      repositories: [
+        // The first BatchDeleteImage call deletes 100 images; every later one is refused.
+        repo('docker-hub/library/busy', { images, faults: { BatchDeleteImage: { error: 'AccessDeniedException', afterCalls: 1 } } }),
+        repo('docker-hub/library/alpine', { images: [image(1, 100, 60, '3.18'), image(2, 10, 1, '3.20')] }),
+      ],
+    };
+
+    const result = await sweep(registry, { onEvent: plan.onEvent, onLog: plan.onLog });
+
+    expect(result.execution.status).toBe('FAILED');
+    const left = digestsOf(result, 'docker-hub/library/busy');
+    expect(left).toHaveLength(150);
+    const lost = images.map((i) => i.imageDigest).filter((d) => !left.includes(d));
+    const report = result.execution.report!;
+    expect(report.failedRepositories).toEqual([{ repositoryName: 'docker-hub/library/busy', error: 'AccessDeniedException' }]);
+    // alpine's one image and busy's 100.
+    expect(report.imagesExpired).toBe(101);
+    const entry = plan.plan({ dryRun: false, referenceTime: '', manifestsRead: true }).repositories.find((r) => r.repositoryName === 'docker-hub/library/busy')!;
+    expect(entry).toMatchObject({ action: 'failed', error: 'AccessDeniedException', imagesExpiredCount: 100 });
+    expect(entry.imagesExpired.map((i) => i.imageDigest).sort()).toEqual(lost.sort());
+    expect(digestsOf(result, 'docker-hub/library/alpine')).toEqual([digest(2)]);
+  }, 60_000);
 });

@@ -164,16 +164,23 @@ describe('expiring images nobody pulled', () => {
     expect(await expire()).toMatchObject({ imagesExpired: 2, bytesExpired: 0 });
   });
 
-  it('tries every batch and then fails with ImageDeleteFailed when an image could not be deleted', async () => {
+  it('tries every batch and then ends with ImageDeleteFailed, with what it deleted, when an image could not be deleted', async () => {
     const old = digests('old', 250);
     serveImages([old.map(unpulled)]);
     serveDeletes({ [old[5]]: 'KmsError', [old[150]]: 'ImageNotFound', [old[200]]: 'ImageReferencedByManifestList' });
-    const error = await rejectionOf(expire());
-    expect(error.name).toBe('ImageDeleteFailed');
-    expect(error.message).toContain(REPOSITORY);
-    expect(error.message).toContain(old[5]);
-    expect(error.message).toMatch(/^1 image/);
+    const { error, imagesExpired } = await expire();
+    expect(error?.Error).toBe('ImageDeleteFailed');
+    expect(error?.Cause).toContain(REPOSITORY);
+    expect(error?.Cause).toContain(old[5]);
+    expect(error?.Cause).toMatch(/^1 image/);
+    expect(imagesExpired).toBe(247);
     expect(deletedDigests().map((b) => b.length)).toEqual([100, 100, 50]);
+  });
+
+  it('throws ImageDeleteFailed when it deleted nothing, so that the step is tried again', async () => {
+    serveImages([[unpulled('sha256:locked')]]);
+    serveDeletes({ 'sha256:locked': 'KmsError' });
+    expect((await rejectionOf(expire())).name).toBe('ImageDeleteFailed');
   });
 
   it('lets a deleted repository propagate as RepositoryNotFoundException', async () => {
@@ -185,6 +192,19 @@ describe('expiring images nobody pulled', () => {
     serveImages([[unpulled('sha256:a')]]);
     ecr.on(BatchDeleteImageCommand).rejects(serviceError('ThrottlingException'));
     expect((await rejectionOf(expire())).name).toBe('ThrottlingException');
+  });
+
+  it('when a later delete call fails past its retries, returns what the calls before deleted with the error', async () => {
+    serveImages([digests('x', 250).map(unpulled)]);
+    let call = 0;
+    ecr.on(BatchDeleteImageCommand).callsFake((request: BatchDeleteImageCommandInput) => {
+      call += 1;
+      if (call > 1) throw serviceError('ThrottlingException');
+      return { imageIds: request.imageIds, failures: [] };
+    });
+    const output = await expire();
+    expect(output).toMatchObject({ imagesExpired: 100, error: { Error: 'ThrottlingException', Cause: 'ThrottlingException from ECR' } });
+    expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(2);
   });
 });
 
@@ -300,11 +320,11 @@ describe('the outcome of a repository', () => {
     expect((line.imagesExpired as { imageDigest: string }[]).map((i) => i.imageDigest)).toEqual(['sha256:a']);
   });
 
-  it('logs what it did delete as failed before failing on an image it could not delete', async () => {
+  it('logs what it did delete as failed when an image could not be deleted', async () => {
     const lines = logged();
     serveImages([[sized('sha256:a', 10), sized('sha256:locked', 20)]]);
     serveDeletes({ 'sha256:locked': 'KmsError' });
-    expect((await rejectionOf(expire())).name).toBe('ImageDeleteFailed');
+    expect((await expire()).error?.Error).toBe('ImageDeleteFailed');
     expect(lines.filter((l) => l.message === 'repository outcome')).toEqual([
       expect.objectContaining({ action: 'failed', error: 'ImageDeleteFailed', imagesExpiredCount: 1, bytesExpired: 10 }),
     ]);
