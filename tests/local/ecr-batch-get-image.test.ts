@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import type { Registry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
-import { client, clientAs, digest, multiPlatformRepository, OCI_INDEX, OCI_MANIFEST } from './ecr-fixtures';
+import { client, clientAs, digest, failure, multiPlatformRepository, OCI_INDEX, OCI_MANIFEST } from './ecr-fixtures';
 
 const NGINX = 'docker-hub/library/nginx';
 const NOW = '2026-12-01T00:00:00.000Z';
@@ -61,15 +61,6 @@ const get = (ecr: ECRClient, imageIds: ImageIdentifier[], extra: Partial<BatchGe
 const byDigest = (...ns: number[]) => ns.map((n) => ({ imageDigest: digest(n) }));
 const manifestOf = async (ecr: ECRClient, n: number) => (await get(ecr, byDigest(n))).images![0].imageManifest!;
 const pullTimes = (file: Registry) => Object.fromEntries(file.repositories[0].images!.map((i) => [i.imageDigest, i.lastRecordedPullTime]));
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
 
 describe('the manifests BatchGetImage answers with', () => {
   it('gives an image with layers its config and layers, the config first', async () => {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import type { Registry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
-import { client, clientAs, digest } from './ecr-fixtures';
+import { client, clientAs, digest, failure } from './ecr-fixtures';
 
 const NOW = '2026-12-01T00:00:00.000Z';
 const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
@@ -37,15 +37,6 @@ afterEach(async () => {
 const register = (principalArn: string) => ecr.send(new RegisterPullTimeUpdateExclusionCommand({ principalArn }));
 const deregister = (principalArn: string) => ecr.send(new DeregisterPullTimeUpdateExclusionCommand({ principalArn }));
 const list = (maxResults?: number, nextToken?: string) => ecr.send(new ListPullTimeUpdateExclusionsCommand({ maxResults, nextToken }));
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
 
 describe('RegisterPullTimeUpdateExclusion and DeregisterPullTimeUpdateExclusion', () => {
   beforeEach(() => start(file()));

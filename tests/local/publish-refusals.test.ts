@@ -6,7 +6,7 @@ import path from 'node:path';
 import { GetBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../local/publish-s3';
 import { expectBadInput, runCli } from './run-cli';
-import { startS3Endpoint, type S3Endpoint } from './s3-endpoint';
+import { startS3Endpoint, type S3Endpoint, s3Environment } from './s3-endpoint';
 
 const MUTATING = ['CreateBucket', 'PutPublicAccessBlock', 'PutBucketVersioning', 'PutBucketEncryption', 'PutBucketPolicy', 'PutObject'];
 
@@ -19,13 +19,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'ecr-lifecycle-publish-refusals-'));
   saved = { ...process.env };
   delete process.env.AWS_PROFILE;
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_S3: s3.url,
-    AWS_ACCESS_KEY_ID: 'embedded',
-    AWS_SECRET_ACCESS_KEY: 'embedded',
-    AWS_CONFIG_FILE: path.join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-credentials'),
-  });
+  Object.assign(process.env, s3Environment(s3.url, dir));
 });
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { Stack } from '../template/cloudformation';
 import type { Template } from '../template/serverless';
 import { S3_PERMISSIONS } from '../../local/publish-s3';
 import { runCli, type CliRun } from './run-cli';
-import { startS3Endpoint, type Bucket, type S3Endpoint } from './s3-endpoint';
+import { startS3Endpoint, type Bucket, type S3Endpoint, s3Environment } from './s3-endpoint';
 
 const ORGANIZATION = 'o-a1b2c3d4e5';
 const PREFIX = 'acme-ecr-lifecycle';
@@ -39,13 +39,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'ecr-lifecycle-publish-'));
   saved = { ...process.env };
   delete process.env.AWS_PROFILE;
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_S3: s3.url,
-    AWS_ACCESS_KEY_ID: 'embedded',
-    AWS_SECRET_ACCESS_KEY: 'embedded',
-    AWS_CONFIG_FILE: path.join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-credentials'),
-  });
+  Object.assign(process.env, s3Environment(s3.url, dir));
   await recorded('dry', '--dry-run');
   await recorded('first');
   await recorded('second');

@@ -268,3 +268,14 @@ function header({ headers }: Request, name: string): string | undefined {
 function etag(body: Buffer): string {
   return `"${createHash('md5').update(body).digest('hex')}"`;
 }
+
+/** The environment a command needs to reach the embedded S3 endpoint, with no AWS configuration found by accident. */
+export function s3Environment(url: string, dir: string): NodeJS.ProcessEnv {
+  return {
+    AWS_ENDPOINT_URL_S3: url,
+    AWS_ACCESS_KEY_ID: 'embedded',
+    AWS_SECRET_ACCESS_KEY: 'embedded',
+    AWS_CONFIG_FILE: `${dir}/no-config`,
+    AWS_SHARED_CREDENTIALS_FILE: `${dir}/no-credentials`,
+  };
+}

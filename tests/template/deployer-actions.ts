@@ -11,7 +11,8 @@ export interface HandlerActions {
   delete: string[];
 }
 
-const LOG_DELIVERY = [
+/** CloudWatch Logs vended log delivery, which a state machine's logging configuration needs. */
+export const LOG_DELIVERY = [
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
   'logs:UpdateLogDelivery',

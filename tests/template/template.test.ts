@@ -7,6 +7,7 @@ import { KEEP_IMAGES, MAX_CONCURRENCY, UNPULLED_DAYS } from '../../functions/lib
 import { readRunSettings } from '../../functions/lib/run-settings';
 import { STEPS } from '../../functions/steps';
 import { ACCOUNT, PARTITION, REGION, Stack, roleOf, roleStatements, type Statement } from './cloudformation';
+import { LOG_DELIVERY } from './deployer-actions';
 import { describeRepositoryEvents } from './events';
 import { describeObservability } from './observability';
 import { sentActions } from './sent-actions';
@@ -35,15 +36,7 @@ const ONLY_ON_STAR = new Set([
   'ecr:DeletePullThroughCacheRule',
   'ecr:UpdatePullThroughCacheRule',
   'ecr:ValidatePullThroughCacheRule',
-  // CloudWatch Logs vended log delivery, which a state machine's logging configuration needs.
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
+  ...LOG_DELIVERY,
 ]);
 
 const READ_ONLY = /^[a-z0-9-]+:(Describe|Get|List|BatchGet|BatchCheck)[A-Za-z]*$/;
