@@ -25,6 +25,7 @@ import { prefixSettings } from '../functions/lib/repository-settings';
 import { RulesInputError, rulesCommand, type RulesOptions } from './rules-command';
 import { settingsMarkdownTable, settingsTable } from './settings-table';
 import { evaluatePolicies, formatPolicyEvaluation } from './evaluate-policies';
+import { untilStopped } from './foreground';
 
 export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
 
@@ -193,8 +194,12 @@ function buildProgram(io: CliIo): Command {
         const problem = listenProblem(error, options.port);
         throw problem ? new BadInput(problem) : error;
       });
-      io.out.write(`Embedded ECR endpoint: ${endpoint.url}\nTry: ${awsCliHint(endpoint)}\nCtrl-C stops it.\n`);
-      await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+      const stopped = untilStopped();
+      io.out.write(
+        `Embedded ECR endpoint: ${endpoint.url}\nTry: ${awsCliHint(endpoint)}\n` +
+          `Ctrl-C or kill ${process.pid} stops it; it stops by itself when the command that started it ends.\n`,
+      );
+      await stopped;
       await endpoint.close();
     });
   return program;

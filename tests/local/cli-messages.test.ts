@@ -1,7 +1,8 @@
 // What the command line tells a newcomer where a wrong guess would cost time: a prefix no rule or settings entry has,
 // several configuration problems at once, an --aws profile or region that does not work, and how to reach the
 // embedded endpoint from the AWS CLI.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -125,21 +126,42 @@ describe('serve', () => {
     expectBadInput(await runCli('serve', '--demo', '--registry', 'x.json'), /^ecr-lifecycle: serve needs exactly one of --registry FILE, --demo\n$/);
   });
 
-  it('serves the demo registry and prints an AWS CLI command that carries what the CLI needs to reach it', async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'local/bin/ecr-lifecycle.js'), 'serve', '--demo'], { cwd: ROOT });
-    try {
-      let printed = '';
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          printed += chunk.toString();
-          if (printed.includes('Ctrl-C')) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${printed}`)));
+  /** Starts `command` (a shell command line run from the project) and resolves once it printed `until`. */
+  async function started(command: string, until: string): Promise<{ child: ChildProcess; printed: string }> {
+    const child = spawn('sh', ['-c', command], { cwd: ROOT });
+    let printed = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+        if (printed.includes(until)) resolve();
       });
+      child.once('exit', (code) => reject(new Error(`${command} exited with ${code}: ${printed}`)));
+    });
+    return { child, printed };
+  }
+
+  const stopped = (child: ChildProcess) =>
+    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+
+  /** Whether something accepts connections on the port of 127.0.0.1. */
+  const listening = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      const answer = (open: boolean) => {
+        socket.destroy();
+        resolve(open);
+      };
+      socket.once('connect', () => answer(true)).once('error', () => answer(false));
+    });
+
+  it('serves the demo registry and prints an AWS CLI command that carries what the CLI needs to reach it', async () => {
+    const { child, printed } = await started(`exec "${process.execPath}" local/bin/ecr-lifecycle.js serve --demo`, 'stops it');
+    try {
       const hint = /^Try: AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) aws ecr describe-repositories --endpoint-url (\S+) --region (\S+)$/m.exec(printed);
       expect(hint).not.toBeNull();
       const [, accessKeyId, secretAccessKey, endpoint, region] = hint as RegExpExecArray;
       expect(printed).toContain(`Embedded ECR endpoint: ${endpoint}\n`);
+      expect(printed).toContain(`Ctrl-C or kill ${child.pid} stops it; it stops by itself when the command that started it ends.\n`);
       // What the AWS CLI does with those values, done with the SDK: no shared config or credentials file needed.
       const ecr = new ECRClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey } });
       const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ maxResults: 5 }));
@@ -147,6 +169,22 @@ describe('serve', () => {
       expect(repositories).toHaveLength(5);
     } finally {
       child.kill('SIGTERM');
+      await stopped(child);
     }
+  }, 30_000);
+
+  it('stops when the process that started it goes, as `npx ecr-lifecycle serve &` then `kill $!` in a script', async () => {
+    // npm exec runs the command under a shell that stays its parent (`; true` keeps this one) and passes no signal on.
+    const starter = `"${process.execPath}" local/bin/ecr-lifecycle.js serve --demo; true`;
+    const { child, printed } = await started(starter, 'stops it');
+    const port = Number(/^Embedded ECR endpoint: http:\/\/127\.0\.0\.1:(\d+)$/m.exec(printed)?.[1]);
+    const server = Number(/kill (\d+) stops it/.exec(printed)?.[1]);
+    expect(server).not.toBe(child.pid);
+    expect(await listening(port)).toBe(true);
+    child.kill('SIGTERM');
+    await stopped(child);
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && (await listening(port))) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await listening(port)).toBe(false);
   }, 30_000);
 });
