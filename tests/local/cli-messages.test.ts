@@ -95,9 +95,9 @@ describe('--aws with a profile or region that does not work', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['a profile no file has, and so no region', ['--profile', 'nosuch'], /^ecr-lifecycle: --aws needs a region: profile nosuch gives none .*give --region or set AWS_REGION\n$/],
+    ['a profile no file has, and so no region', ['--profile', 'nosuch'], /^ecr-lifecycle: --aws needs a region: profile nosuch gives none .*give --region or set AWS_REGION or AWS_DEFAULT_REGION\n$/],
     ['a profile no file has, with a region', ['--profile', 'nosuch', '--region', 'eu-west-1'], /^ecr-lifecycle: no credentials for profile nosuch: .*aws configure list-profiles/],
-    ['a region that is no region name', ['--profile', 'cache-admin', '--region', 'mars-1'], /^ecr-lifecycle: region mars-1 is not an AWS region name \(like eu-west-1\): check --region or AWS_REGION\n$/],
+    ['a region that is no region name', ['--profile', 'cache-admin', '--region', 'mars-1'], /^ecr-lifecycle: region mars-1 is not an AWS region name \(like eu-west-1\): check --region, AWS_REGION and AWS_DEFAULT_REGION\n$/],
   ])('%s: exit 2, naming it and what to try, before any ECR call', async (_, args, says) => {
     await withEnvironment(awsFiles(), async () => {
       expectBadInput(await runCli('sweep', '--aws', '--dry-run', ...args), says);
@@ -105,10 +105,16 @@ describe('--aws with a profile or region that does not work', () => {
     });
   });
 
+  it("takes AWS_DEFAULT_REGION before the profile's region, as packaging does", async () => {
+    await withEnvironment({ ...awsFiles(), AWS_DEFAULT_REGION: 'mars-1' }, async () => {
+      expectBadInput(await runCli('sweep', '--aws', '--dry-run', '--profile', 'cache-admin'), /^ecr-lifecycle: region mars-1 is not an AWS region name/);
+    });
+  });
+
   it('names the region ECR could not be reached in, not only the host name', () => {
     const error = Object.assign(new Error('getaddrinfo ENOTFOUND api.ecr.xx-nowhere-9.amazonaws.com'), { code: 'ENOTFOUND' });
     expect(awsProblem(error, 'xx-nowhere-9', 'cache-admin')).toBe(
-      'cannot reach ECR in region xx-nowhere-9 (ENOTFOUND api.ecr.xx-nowhere-9.amazonaws.com): is xx-nowhere-9 a region ECR is in? Check --region or AWS_REGION, and the network',
+      'cannot reach ECR in region xx-nowhere-9 (ENOTFOUND api.ecr.xx-nowhere-9.amazonaws.com): is xx-nowhere-9 a region ECR is in? Check --region, AWS_REGION and AWS_DEFAULT_REGION, and the network',
     );
   });
 
