@@ -78,6 +78,30 @@ describe('configuration problems', () => {
   });
 });
 
+describe('a bad registry file', () => {
+  it('is named with every problem on a line of its own under a heading, and nothing runs', async () => {
+    const registry = {
+      pullThroughCacheRules: [{ ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io' }],
+      repositories: [{ repositoryName: 'docker-hub/library/nginx', lifecyclePolicyText: '{not json' }, { repositoryName: 'docker-hub/library/redis', image: [] }],
+    };
+    writeFileSync(file('registry.json'), JSON.stringify(registry));
+    const result = await runCli('sweep', '--registry', file('registry.json'), '--registry-out', file('out.json'));
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')).toEqual([
+      'ecr-lifecycle: invalid registry file:',
+      `  ${file('registry.json')}: repositories[0].lifecyclePolicyText: policy text is not JSON`,
+      `  ${file('registry.json')}: repositories[1].image: unknown field`,
+      '',
+    ]);
+  });
+
+  it('with one problem, is named on one line', async () => {
+    writeFileSync(file('registry.json'), JSON.stringify({ pullThroughCacheRules: [] }));
+    expectBadInput(await runCli('serve', '--registry', file('registry.json')), /^ecr-lifecycle: .*registry\.json: repositories: missing/);
+  });
+});
+
 describe('--aws with a profile or region that does not work', () => {
   beforeEach(() => {
     writeFileSync(file('config'), '[profile cache-admin]\nregion = eu-central-1\n');
