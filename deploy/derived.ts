@@ -12,6 +12,7 @@ import { lambdaEnvironmentProblems, parseSettingsFile, prefixSettings } from '..
 import { parseSettings, runSettings, type RunSettings, SettingsError, type Settings, type SettingsFile } from '../functions/lib/settings';
 import { runSettingsEnvironment } from '../functions/lib/run-settings';
 import { STEPS, WORKFLOW_STEPS } from '../functions/steps';
+import { SERVICE_NAME } from '../functions/lib/logger';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -66,8 +67,15 @@ export function rawSettings({ params, stage, cliParams = [] }: Pick<Configuratio
 /** AWS's limits on the names this stack gives its resources; log group names (512) never come near theirs. */
 const NAME_LIMITS = { lambdaFunction: 64, stateMachine: 80 };
 
-/** A stage that makes a resource name longer than AWS allows, with the longest stage that fits every name. */
+/** The framework's stage pattern (osls's configuration schema, whose check only warns by default). */
+const STAGE_NAME = /^[A-Za-z0-9-]+$/;
+
+/**
+ * A stage that is not the framework's kind of name, or that makes a resource name longer than AWS allows (with the
+ * longest stage that fits every name).
+ */
 export function stageProblems({ service, stage, functionKeys, stateMachineName }: Configuration): string[] {
+  if (!STAGE_NAME.test(stage)) return [`stage ${JSON.stringify(stage)} must be letters, digits and "-", as the framework's stage names are`];
   const names = [
     ...functionKeys.map((key) => ({ what: 'Lambda function name', name: `${service}-${stage}-${key}`, limit: NAME_LIMITS.lambdaFunction })),
     { what: 'state machine name', name: stateMachineName, limit: NAME_LIMITS.stateMachine },
@@ -79,6 +87,15 @@ export function stageProblems({ service, stage, functionKeys, stateMachineName }
   return [
     `stage "${stage}" is too long: the ${what} ${name} would be ${name.length} characters, AWS allows ${limit}; use a stage of at most ${longestStage} characters`,
   ];
+}
+
+/**
+ * The stage problems packaging would find, for a run on this machine named after a stage (`ecr-lifecycle sweep
+ * --stage`): the stack's functions are the steps, and its state machine is named as serverless.yml names it.
+ */
+export function localStageProblems(stage: string): string[] {
+  const functionKeys = Object.keys(STEPS);
+  return stageProblems({ service: SERVICE_NAME, stage, functionKeys, stateMachineName: `${SERVICE_NAME}-${stage}-sweep` });
 }
 
 /** The rules of pullThroughCacheRulesFile, and the prefixes a stack that manages only them is scoped to. */

@@ -18,7 +18,7 @@ import { BadInput, DEMO_REGISTRY, loadRegistry, registryArgument, type CliIo } f
 import { futureReferenceTimeProblem, listenProblem, outputFileProblem, referenceTimeProblem, sameFileProblem, unknownPrefixWarning } from './cli-checks';
 import { planRecorder } from './plan';
 import { BadEvent, sweepEvent } from './event-sweep';
-import { ConfigurationError, configuredRunSettings } from '../deploy/derived';
+import { ConfigurationError, configuredRunSettings, localStageProblems } from '../deploy/derived';
 import type { CheckedRule } from '../functions/lib/pull-through-cache-rules';
 import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX } from '../functions/lib/cached-repositories';
 import { prefixSettings } from '../functions/lib/repository-settings';
@@ -71,7 +71,12 @@ function buildProgram(io: CliIo): Command {
     .description('Keeps Amazon ECR pull-through cache repositories small: lifecycle policies and expiry of unpulled images.')
     .version(packageVersion(), '--version', 'print the version and exit')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
+    .configureOutput({
+      writeOut: (s) => io.out.write(s),
+      writeErr: (s) => io.err.write(s),
+      // The option parser's errors read as the tool's own: its prefix, one line, "(did you mean ...?)".
+      outputError: (s, write) => write(s.replace(/^error: /, 'ecr-lifecycle: ').replace(/\n\(Did you mean (.+)\)\n$/, ' (did you mean $1)\n')),
+    });
   const paramOption = () =>
     new Option('--param <name=value>', 'a stage setting (repeatable), e.g. keepImages=2; `ecr-lifecycle params` lists them')
       .argParser(collectParam)
@@ -165,17 +170,20 @@ function buildProgram(io: CliIo): Command {
   program
     .command('evaluate-policies')
     .description("play ECR's next lifecycle evaluation on a registry file: every repository under its stored policy")
-    .requiredOption('--registry <file>', 'registry file to evaluate (never written)')
+    .option('--registry <file>', 'registry file to evaluate (never written)')
+    .option('--demo', 'evaluate the bundled demo registry (fixtures/demo-registry.json, never written)')
     .requiredOption('--registry-out <file>', 'where to write the registry as the evaluation leaves it (same format)')
     .option('--now <iso>', 'the time of the evaluation, e.g. 2026-11-29T00:00:00Z (default: the current time)')
     .exitOverride()
-    .action((options: { registry: string; registryOut: string; now?: string }) => {
+    .action((options: { registry?: string; demo?: boolean; registryOut: string; now?: string }) => {
+      if (Boolean(options.registry) === Boolean(options.demo)) throw new BadInput('evaluate-policies needs exactly one of --registry FILE, --demo');
+      const read = registryArgument(options);
       const problem =
         (options.now === undefined ? undefined : referenceTimeProblem('--now', options.now)) ??
         outputFileProblem('--registry-out', options.registryOut) ??
-        sameFileProblem([['--registry', options.registry], ['--registry-out', options.registryOut]]);
+        sameFileProblem([read, ['--registry-out', options.registryOut]]);
       if (problem) throw new BadInput(problem);
-      const evaluated = evaluatePolicies(loadRegistry(options.registry), options.now === undefined ? new Date() : new Date(options.now));
+      const evaluated = evaluatePolicies(loadRegistry(read[1] as string), options.now === undefined ? new Date() : new Date(options.now));
       writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(evaluated.registry), null, 2)}\n`);
       io.out.write(`${formatPolicyEvaluation(evaluated.summary)}\n`);
     });
@@ -344,10 +352,15 @@ function awsCliHint(endpoint: EcrEndpoint): string {
   );
 }
 
+/** One --param into the ones before it: a name given twice is refused, rather than the last one winning unseen. */
 function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq < 1) throw new InvalidArgumentError('expected name=value');
-  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+  const name = value.slice(0, eq);
+  if (Object.hasOwn(previous, name)) {
+    throw new InvalidArgumentError(`${name} is given twice (${name}=${previous[name]}, then ${value}); give it once`);
+  }
+  return { ...previous, [name]: value.slice(eq + 1) };
 }
 
 /** A sweep's own arguments, checked before anything runs: the reference time, and the files it reads and writes. */
@@ -355,9 +368,7 @@ function checkArguments(options: SweepOptions): void {
   const read = registryArgument(options);
   const problem =
     (options.now === undefined ? undefined : referenceTimeProblem('--now', options.now)) ??
-    (options.stage === undefined || /^[A-Za-z0-9_-]+$/.test(options.stage)
-      ? undefined
-      : `--stage must be letters, digits, "-" and "_", as in the stack's function names; got ${JSON.stringify(options.stage)}`) ??
+    (options.stage === undefined ? undefined : localStageProblems(options.stage).map((problem) => `--stage: ${problem}`)[0]) ??
     (options.registryOut === undefined ? undefined : outputFileProblem('--registry-out', options.registryOut)) ??
     (options.plan === undefined ? undefined : outputFileProblem('--plan', options.plan)) ??
     sameFileProblem([read, ['--registry-out', options.registryOut], ['--plan', options.plan]]);

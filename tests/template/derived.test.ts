@@ -15,6 +15,7 @@ import {
   pullThroughCacheRuleResources,
   rawSettings,
   scopeResources,
+  localStageProblems,
   stageProblems,
   stepRoles,
   type Configuration,
@@ -175,6 +176,21 @@ describe('the stage name', () => {
   test("reaches the functions' run settings, whose metrics carry it as a dimension", () => {
     expect(readRunSettings(derive(configuration('prod')).environment).stage).toBe('prod');
     expect(readRunSettings(derive(configuration('dev')).environment).stage).toBe('dev');
+  });
+
+  test('is letters, digits and "-", the framework\'s stage names', () => {
+    expect(stageProblems(configuration('prod_eu'))).toEqual(['stage "prod_eu" must be letters, digits and "-", as the framework\'s stage names are']);
+    expect(stageProblems(configuration('Prod-2'))).toEqual([]);
+  });
+
+  test('is checked for a run on this machine as packaging checks it', () => {
+    const serverlessYml = fs.readFileSync(path.join(__dirname, '../../serverless.yml'), 'utf8');
+    // localStageProblems names the stack's functions and state machine as serverless.yml does.
+    expect(serverlessYml).toMatch(new RegExp(`^service: ${SERVICE}$`, 'm'));
+    expect(serverlessYml).toContain('stateMachineName: ${self:service}-${sls:stage}-sweep');
+    for (const stage of ['prod', 's'.repeat(longestStage), 's'.repeat(longestStage + 1), 'prod_eu', 'this-stage-name-is-way-too-long']) {
+      expect(localStageProblems(stage)).toEqual(stageProblems(configuration(stage)));
+    }
   });
 
   test('is held to the state machine name limit (80) too', () => {
