@@ -64,6 +64,19 @@ export function rawSettings({ params, stage, cliParams = [] }: Pick<Configuratio
   return Object.fromEntries([...block(params?.default), ...block(params?.[stage]), ...fromCli]) as Record<string, unknown>;
 }
 
+/** A `--param` name given more than once: refused, as the command line refuses it, rather than the last one winning. */
+export function repeatedParamProblems(cliParams: string[] = []): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const item of cliParams) {
+    const name = item.slice(0, item.indexOf('='));
+    const earlier = seen.get(name);
+    if (earlier !== undefined) problems.push(`--param ${name} is given twice (${earlier}, then ${item}); give it once`);
+    else seen.set(name, item);
+  }
+  return problems;
+}
+
 /** AWS's limits on the names this stack gives its resources; log group names (512) never come near theirs. */
 const NAME_LIMITS = { lambdaFunction: 64, stateMachine: 80 };
 
@@ -301,7 +314,7 @@ function functionEnvironment(configuration: Configuration, run: RunSettings): { 
 
 /** Everything serverless.yml derives, or a ConfigurationError naming every problem of the configuration. */
 export function derive(configuration: Configuration): Derived {
-  const problems = stageProblems(configuration);
+  const problems = [...stageProblems(configuration), ...repeatedParamProblems(configuration.cliParams)];
   let settings: Settings | undefined;
   let configured: ReturnType<typeof configuredRunSettings> | undefined;
   try {

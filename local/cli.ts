@@ -18,7 +18,7 @@ import { BadInput, DEMO_REGISTRY, loadRegistry, registryArgument, type CliIo } f
 import { futureReferenceTimeProblem, listenProblem, outputFileProblem, referenceTimeProblem, sameFileProblem, unknownPrefixWarning } from './cli-checks';
 import { planRecorder } from './plan';
 import { BadEvent, sweepEvent } from './event-sweep';
-import { ConfigurationError, configuredRunSettings, localStageProblems } from '../deploy/derived';
+import { ConfigurationError, configuredRunSettings, localStageProblems, rawSettings, repeatedParamProblems } from '../deploy/derived';
 import type { CheckedRule } from '../functions/lib/pull-through-cache-rules';
 import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX } from '../functions/lib/cached-repositories';
 import { prefixSettings } from '../functions/lib/repository-settings';
@@ -38,7 +38,7 @@ interface SweepOptions {
   json?: boolean;
   registryOut?: string;
   event?: string;
-  param: Record<string, string>;
+  param: string[];
   verbose?: boolean;
   plan?: string;
   profile?: string;
@@ -80,7 +80,7 @@ function buildProgram(io: CliIo): Command {
   const paramOption = () =>
     new Option('--param <name=value>', 'a stage setting (repeatable), e.g. keepImages=2; `ecr-lifecycle params` lists them')
       .argParser(collectParam)
-      .default({}, 'none');
+      .default([], 'none');
 
   program
     .command('sweep')
@@ -127,7 +127,7 @@ function buildProgram(io: CliIo): Command {
     .option('--prefix <ecrRepositoryPrefix>', 'the pull-through cache prefix whose policy to print')
     .addOption(paramOption())
     .exitOverride()
-    .action((options: { prefix?: string; param: Record<string, string> }) => {
+    .action((options: { prefix?: string; param: string[] }) => {
       const settings = stageSettings(options.param);
       const { run, rules } = configurationOf(settings);
       if (options.prefix !== undefined && options.prefix !== ROOT_PREFIX && !ECR_REPOSITORY_PREFIX.test(options.prefix)) {
@@ -156,7 +156,7 @@ function buildProgram(io: CliIo): Command {
     .option('--check', 'validate the file without packaging: exit 0 when it is fine, 2 with every problem')
     .addOption(paramOption())
     .exitOverride()
-    .action((options: RulesOptions & { param: Record<string, string> }) => {
+    .action((options: RulesOptions & { param: string[] }) => {
       const settings = stageSettings(options.param);
       // The settings file is part of the configuration packaging refuses: refuse it here too.
       runSettingsOf({ ...settings, pullThroughCacheRulesFile: '', manageOnlyConfiguredRules: false });
@@ -273,10 +273,15 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
   return exitStatus(summary);
 }
 
-/** The stage settings `--param` gives; an unknown name or a value out of range is bad input, before anything runs. */
-function stageSettings(param: Record<string, string>): Settings {
+/**
+ * The stage settings the `--param`s give, read as packaging reads them; a name given twice, an unknown name or a
+ * value out of range is bad input, before anything runs.
+ */
+function stageSettings(param: string[]): Settings {
+  const repeated = repeatedParamProblems(param);
+  if (repeated.length > 0) throw new BadInput(configurationProblems(repeated));
   try {
-    return parseSettings(param);
+    return parseSettings(rawSettings({ stage: DEFAULT_STAGE, cliParams: param }));
   } catch (error) {
     throw error instanceof SettingsError ? new BadInput(configurationProblems(error.problems)) : error;
   }
@@ -352,15 +357,9 @@ function awsCliHint(endpoint: EcrEndpoint): string {
   );
 }
 
-/** One --param into the ones before it: a name given twice is refused, rather than the last one winning unseen. */
-function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
-  const eq = value.indexOf('=');
-  if (eq < 1) throw new InvalidArgumentError('expected name=value');
-  const name = value.slice(0, eq);
-  if (Object.hasOwn(previous, name)) {
-    throw new InvalidArgumentError(`${name} is given twice (${name}=${previous[name]}, then ${value}); give it once`);
-  }
-  return { ...previous, [name]: value.slice(eq + 1) };
+function collectParam(value: string, previous: string[]): string[] {
+  if (value.indexOf('=') < 1) throw new InvalidArgumentError('expected name=value');
+  return [...previous, value];
 }
 
 /** A sweep's own arguments, checked before anything runs: the reference time, and the files it reads and writes. */

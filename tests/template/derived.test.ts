@@ -16,6 +16,7 @@ import {
   rawSettings,
   scopeResources,
   localStageProblems,
+  repeatedParamProblems,
   stageProblems,
   stepRoles,
   type Configuration,
@@ -46,6 +47,13 @@ function problemsOf(config: Configuration): string[] {
 }
 
 describe('the raw settings', () => {
+  test('refuses a --param name given twice, as the command line does, rather than taking the last', () => {
+    expect(() => derive(configuration('dev', ['keepImages=2', 'unpulledDays=9', 'keepImages=3']))).toThrow(
+      '--param keepImages is given twice (keepImages=2, then keepImages=3); give it once',
+    );
+    expect(repeatedParamProblems(['keepImages=2', 'unpulledDays=9'])).toEqual([]);
+  });
+
   test('--param wins over params.<stage>, which wins over params.default', () => {
     const params = { default: { keepImages: 3, unpulledDays: 7, dryRun: true }, prod: { keepImages: 5, unpulledDays: null } };
     expect(rawSettings({ stage: 'prod', params, cliParams: ['unpulledDays=9'] })).toEqual({ keepImages: 5, unpulledDays: '9', dryRun: true });
