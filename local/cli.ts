@@ -78,7 +78,7 @@ function buildProgram(io: CliIo): Command {
       outputError: (s, write) => write(s.replace(/^error: /, 'ecr-lifecycle: ').replace(/\n\(Did you mean (.+)\)\n$/, ' (did you mean $1)\n')),
     });
   const paramOption = () =>
-    new Option('--param <name=value>', 'a stage setting (repeatable), e.g. keepImages=2; `ecr-lifecycle params` lists them')
+    new Option('--param <name=value>', 'a stage setting (repeatable, each name once), e.g. keepImages=2; `ecr-lifecycle params` lists them')
       .argParser(collectParam)
       .default([], 'none');
 
