@@ -12,6 +12,7 @@ import { lambdaEnvironmentProblems, parseSettingsFile, prefixSettings } from '..
 import { parseSettings, runSettings, type RunSettings, SettingsError, type Settings, type SettingsFile } from '../functions/lib/settings';
 import { runSettingsEnvironment } from '../functions/lib/run-settings';
 import { STEPS, WORKFLOW_STEPS } from '../functions/steps';
+import { SERVICE_NAME } from '../functions/lib/logger';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -70,11 +71,31 @@ export function rawSettings({ params, stage, cliParams = [] }: Pick<Configuratio
   return Object.fromEntries([...block(params?.default), ...block(params?.[stage]), ...fromCli]) as Record<string, unknown>;
 }
 
+/** A `--param` name given more than once: refused, as the command line refuses it, rather than the last one winning. */
+export function repeatedParamProblems(cliParams: string[] = []): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const item of cliParams) {
+    const name = item.slice(0, item.indexOf('='));
+    const earlier = seen.get(name);
+    if (earlier !== undefined) problems.push(`--param ${name} is given twice (${earlier}, then ${item}); give it once`);
+    else seen.set(name, item);
+  }
+  return problems;
+}
+
 /** AWS's limits on the names this stack gives its resources; log group names (512) never come near theirs. */
 const NAME_LIMITS = { lambdaFunction: 64, stateMachine: 80 };
 
-/** A stage that makes a resource name longer than AWS allows, with the longest stage that fits every name. */
+/** The framework's stage pattern (osls's configuration schema, whose check only warns by default). */
+const STAGE_NAME = /^[A-Za-z0-9-]+$/;
+
+/**
+ * A stage that is not the framework's kind of name, or that makes a resource name longer than AWS allows (with the
+ * longest stage that fits every name).
+ */
 export function stageProblems({ service, stage, functionKeys, stateMachineName }: Configuration): string[] {
+  if (!STAGE_NAME.test(stage)) return [`stage ${JSON.stringify(stage)} must be letters, digits and "-", as the framework's stage names are`];
   const names = [
     ...functionKeys.map((key) => ({ what: 'Lambda function name', name: `${service}-${stage}-${key}`, limit: NAME_LIMITS.lambdaFunction })),
     { what: 'state machine name', name: stateMachineName, limit: NAME_LIMITS.stateMachine },
@@ -86,6 +107,15 @@ export function stageProblems({ service, stage, functionKeys, stateMachineName }
   return [
     `stage "${stage}" is too long: the ${what} ${name} would be ${name.length} characters, AWS allows ${limit}; use a stage of at most ${longestStage} characters`,
   ];
+}
+
+/**
+ * The stage problems packaging would find, for a run on this machine named after a stage (`ecr-lifecycle sweep
+ * --stage`): the stack's functions are the steps, and its state machine is named as serverless.yml names it.
+ */
+export function localStageProblems(stage: string): string[] {
+  const functionKeys = Object.keys(STEPS);
+  return stageProblems({ service: SERVICE_NAME, stage, functionKeys, stateMachineName: `${SERVICE_NAME}-${stage}-sweep` });
 }
 
 /** The rules of pullThroughCacheRulesFile, and the prefixes a stack that manages only them is scoped to. */
@@ -324,7 +354,7 @@ function functionEnvironment(configuration: Configuration, run: RunSettings): { 
 
 /** Everything serverless.yml derives, or a ConfigurationError naming every problem of the configuration. */
 export function derive(configuration: Configuration): Derived {
-  const problems = stageProblems(configuration);
+  const problems = [...stageProblems(configuration), ...repeatedParamProblems(configuration.cliParams)];
   let settings: Settings | undefined;
   let configured: ReturnType<typeof configuredRunSettings> | undefined;
   try {

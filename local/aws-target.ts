@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { DescribeRegistryCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { ecrClient, type EcrClientOptions } from '../functions/lib/ecr-client';
 import { BadInput, type CliIo } from './command-input';
+import { namedRegion } from '../deploy/aws-region';
 
 /** An AWS region's name: two letters, one or more words, a number (eu-west-1, us-gov-west-1, ap-southeast-5). */
 export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -12,7 +13,7 @@ export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 /** The account and region an --aws run would change, or an Error whose message says what to try. */
 export async function awsTarget(ecr: ECRClient, profile?: string): Promise<{ account: string; region: string }> {
   try {
-    // The region as the SDK resolves it: --region, then AWS_REGION, then the profile's configuration.
+    // The region as deploy/aws-region.ts rules: --region (given), AWS_REGION, AWS_DEFAULT_REGION, the profile's.
     const region = await ecr.config.region().catch(() => undefined);
     const problem = regionProblem(region, profile);
     if (problem || region === undefined) throw new Error(problem);
@@ -29,10 +30,10 @@ export async function awsTarget(ecr: ECRClient, profile?: string): Promise<{ acc
 export function regionProblem(region: string | undefined, profile?: string): string | undefined {
   if (!region) {
     return profile === undefined
-      ? '--aws needs a region: give --region, set AWS_REGION, or use a profile that has one'
-      : `--aws needs a region: profile ${profile} gives none (is it in your AWS config file?); give --region or set AWS_REGION`;
+      ? '--aws needs a region: give --region, set AWS_REGION or AWS_DEFAULT_REGION, or use a profile that has one'
+      : `--aws needs a region: profile ${profile} gives none (is it in your AWS config file?); give --region or set AWS_REGION or AWS_DEFAULT_REGION`;
   }
-  if (!REGION_NAME.test(region)) return `region ${region} is not an AWS region name (like eu-west-1): check --region or AWS_REGION`;
+  if (!REGION_NAME.test(region)) return `region ${region} is not an AWS region name (like eu-west-1): check --region, AWS_REGION and AWS_DEFAULT_REGION`;
   return undefined;
 }
 
@@ -46,7 +47,7 @@ export function awsProblem(error: unknown, region: string, profile?: string): st
       : `no credentials for profile ${profile}: is it in your AWS config or credentials file (aws configure list-profiles)? For SSO, run aws sso login --profile ${profile}`;
   }
   if (code === 'ENOTFOUND' || /ENOTFOUND/.test(message)) {
-    return `cannot reach ECR in region ${region} (${message.replace(/^getaddrinfo /, '')}): is ${region} a region ECR is in? Check --region or AWS_REGION, and the network`;
+    return `cannot reach ECR in region ${region} (${message.replace(/^getaddrinfo /, '')}): is ${region} a region ECR is in? Check --region, AWS_REGION and AWS_DEFAULT_REGION, and the network`;
   }
   if (/^(UnrecognizedClient|InvalidClientTokenId|ExpiredToken|InvalidSignature|SignatureDoesNotMatch)/.test(name)) {
     return `${using} were refused in ${region} (${name}): renew them${profile === undefined ? '' : ` (aws sso login --profile ${profile})`} or choose others`;
@@ -73,10 +74,12 @@ export interface AwsRunWords {
 export async function confirmedAwsAccount(run: AwsRun, io: CliIo, { command, doing, changes }: AwsRunWords): Promise<EcrClientOptions> {
   const asking = !run.dryRun && !run.yes;
   if (asking && !io.in?.isTTY) throw new BadInput(`${command} --aws without --dry-run needs --yes when stdin is not a terminal`);
-  // Region, credentials and any endpoint as the SDK resolves them (environment, shared files), as on Lambda.
+  // Credentials and any endpoint as the SDK resolves them (environment, shared files), as on Lambda; the region as
+  // packaging and deploys take it, the profile's left to the SDK.
+  const region = namedRegion(run.region);
   const account: EcrClientOptions = {
     ...(run.profile === undefined ? {} : { profile: run.profile }),
-    ...(run.region === undefined ? {} : { region: run.region }),
+    ...(region === undefined ? {} : { region }),
   };
   const target = await awsTarget(ecrClient(account), run.profile).catch((error: Error) => {
     throw new BadInput(error.message);

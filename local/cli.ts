@@ -21,7 +21,7 @@ import { asDeployedStack } from './stack-roles';
 import { manifestAccess } from './pull-time-exclusion';
 import { ecrClient } from '../functions/lib/ecr-client';
 import { BadEvent, sweepEvent } from './event-sweep';
-import { ConfigurationError, configuredRunSettings } from '../deploy/derived';
+import { ConfigurationError, configuredRunSettings, localStageProblems, rawSettings, repeatedParamProblems } from '../deploy/derived';
 import type { CheckedRule } from '../functions/lib/pull-through-cache-rules';
 import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX } from '../functions/lib/cached-repositories';
 import { prefixSettings } from '../functions/lib/repository-settings';
@@ -29,6 +29,7 @@ import { RulesInputError, rulesCommand, type RulesOptions } from './rules-comman
 import { settingsMarkdownTable, settingsTable } from './settings-table';
 import { evaluatePolicies, formatPolicyEvaluation } from './evaluate-policies';
 import { publishCommand, type PublishOptions } from './publish';
+import { untilStopped } from './foreground';
 
 export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
 
@@ -41,7 +42,7 @@ interface SweepOptions {
   json?: boolean;
   registryOut?: string;
   event?: string;
-  param: Record<string, string>;
+  param: string[];
   verbose?: boolean;
   plan?: string;
   profile?: string;
@@ -74,11 +75,16 @@ function buildProgram(io: CliIo): Command {
     .description('Keeps Amazon ECR pull-through cache repositories small: lifecycle policies and expiry of unpulled images.')
     .version(packageVersion(), '--version', 'print the version and exit')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
+    .configureOutput({
+      writeOut: (s) => io.out.write(s),
+      writeErr: (s) => io.err.write(s),
+      // The option parser's errors read as the tool's own: its prefix, one line, "(did you mean ...?)".
+      outputError: (s, write) => write(s.replace(/^error: /, 'ecr-lifecycle: ').replace(/\n\(Did you mean (.+)\)\n$/, ' (did you mean $1)\n')),
+    });
   const paramOption = () =>
-    new Option('--param <name=value>', 'a stage setting (repeatable), e.g. keepImages=2; `ecr-lifecycle params` lists them')
+    new Option('--param <name=value>', 'a stage setting (repeatable, each name once), e.g. keepImages=2; `ecr-lifecycle params` lists them')
       .argParser(collectParam)
-      .default({}, 'none');
+      .default([], 'none');
 
   program
     .command('sweep')
@@ -125,7 +131,7 @@ function buildProgram(io: CliIo): Command {
     .option('--prefix <ecrRepositoryPrefix>', 'the pull-through cache prefix whose policy to print')
     .addOption(paramOption())
     .exitOverride()
-    .action((options: { prefix?: string; param: Record<string, string> }) => {
+    .action((options: { prefix?: string; param: string[] }) => {
       const settings = stageSettings(options.param);
       const { run, rules } = configurationOf(settings);
       if (options.prefix !== undefined && options.prefix !== ROOT_PREFIX && !ECR_REPOSITORY_PREFIX.test(options.prefix)) {
@@ -154,7 +160,7 @@ function buildProgram(io: CliIo): Command {
     .option('--check', 'validate the file without packaging: exit 0 when it is fine, 2 with every problem')
     .addOption(paramOption())
     .exitOverride()
-    .action((options: RulesOptions & { param: Record<string, string> }) => {
+    .action((options: RulesOptions & { param: string[] }) => {
       const settings = stageSettings(options.param);
       // The settings file is part of the configuration packaging refuses: refuse it here too.
       runSettingsOf({ ...settings, pullThroughCacheRulesFile: '', manageOnlyConfiguredRules: false });
@@ -168,17 +174,20 @@ function buildProgram(io: CliIo): Command {
   program
     .command('evaluate-policies')
     .description("play ECR's next lifecycle evaluation on a registry file: every repository under its stored policy")
-    .requiredOption('--registry <file>', 'registry file to evaluate (never written)')
+    .option('--registry <file>', 'registry file to evaluate (never written)')
+    .option('--demo', 'evaluate the bundled demo registry (fixtures/demo-registry.json, never written)')
     .requiredOption('--registry-out <file>', 'where to write the registry as the evaluation leaves it (same format)')
     .option('--now <iso>', 'the time of the evaluation, e.g. 2026-11-29T00:00:00Z (default: the current time)')
     .exitOverride()
-    .action((options: { registry: string; registryOut: string; now?: string }) => {
+    .action((options: { registry?: string; demo?: boolean; registryOut: string; now?: string }) => {
+      if (Boolean(options.registry) === Boolean(options.demo)) throw new BadInput('evaluate-policies needs exactly one of --registry FILE, --demo');
+      const read = registryArgument(options);
       const problem =
         (options.now === undefined ? undefined : referenceTimeProblem('--now', options.now)) ??
         outputFileProblem('--registry-out', options.registryOut) ??
-        sameFileProblem([['--registry', options.registry], ['--registry-out', options.registryOut]]);
+        sameFileProblem([read, ['--registry-out', options.registryOut]]);
       if (problem) throw new BadInput(problem);
-      const evaluated = evaluatePolicies(loadRegistry(options.registry), options.now === undefined ? new Date() : new Date(options.now));
+      const evaluated = evaluatePolicies(loadRegistry(read[1] as string), options.now === undefined ? new Date() : new Date(options.now));
       writeFileSync(options.registryOut, `${JSON.stringify(serializeRegistry(evaluated.registry), null, 2)}\n`);
       io.out.write(`${formatPolicyEvaluation(evaluated.summary)}\n`);
     });
@@ -218,8 +227,12 @@ function buildProgram(io: CliIo): Command {
         const problem = listenProblem(error, options.port);
         throw problem ? new BadInput(problem) : error;
       });
-      io.out.write(`Embedded ECR endpoint: ${endpoint.url}\nTry: ${awsCliHint(endpoint)}\nCtrl-C stops it.\n`);
-      await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+      const stopped = untilStopped();
+      io.out.write(
+        `Embedded ECR endpoint: ${endpoint.url}\nTry: ${awsCliHint(endpoint)}\n` +
+          `Ctrl-C or kill ${process.pid} stops it; it stops by itself when the command that started it ends.\n`,
+      );
+      await stopped;
       await endpoint.close();
     });
   return program;
@@ -292,10 +305,15 @@ async function sweep(options: SweepOptions, io: CliIo): Promise<number> {
   return exitStatus(summary);
 }
 
-/** The stage settings `--param` gives; an unknown name or a value out of range is bad input, before anything runs. */
-function stageSettings(param: Record<string, string>): Settings {
+/**
+ * The stage settings the `--param`s give, read as packaging reads them; a name given twice, an unknown name or a
+ * value out of range is bad input, before anything runs.
+ */
+function stageSettings(param: string[]): Settings {
+  const repeated = repeatedParamProblems(param);
+  if (repeated.length > 0) throw new BadInput(configurationProblems(repeated));
   try {
-    return parseSettings(param);
+    return parseSettings(rawSettings({ stage: DEFAULT_STAGE, cliParams: param }));
   } catch (error) {
     throw error instanceof SettingsError ? new BadInput(configurationProblems(error.problems)) : error;
   }
@@ -371,10 +389,9 @@ function awsCliHint(endpoint: EcrEndpoint): string {
   );
 }
 
-function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
-  const eq = value.indexOf('=');
-  if (eq < 1) throw new InvalidArgumentError('expected name=value');
-  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+function collectParam(value: string, previous: string[]): string[] {
+  if (value.indexOf('=') < 1) throw new InvalidArgumentError('expected name=value');
+  return [...previous, value];
 }
 
 /** A sweep's own arguments, checked before anything runs: the reference time, and the files it reads and writes. */
@@ -389,9 +406,10 @@ function checkArguments(options: SweepOptions): void {
   if (problem) throw new BadInput(problem);
 }
 
+/** A stage packaging would refuse: letters, digits, "-" and "_" only, and short enough for AWS's name limits. */
 function stageProblem(stage: string): string | undefined {
-  if (/^[A-Za-z0-9_-]+$/.test(stage)) return undefined;
-  return `--stage must be letters, digits, "-" and "_", as in the stack's function names; got ${JSON.stringify(stage)}`;
+  if (!/^[A-Za-z0-9_-]+$/.test(stage)) return `--stage must be letters, digits, "-" and "_", as in the stack's function names; got ${JSON.stringify(stage)}`;
+  return localStageProblems(stage).map((problem) => `--stage: ${problem}`)[0];
 }
 
 /** `--regions eu-west-1,us-east-1`: the names, without blanks; checked by the command. */

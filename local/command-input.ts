@@ -16,12 +16,13 @@ export interface CliIo {
 /** Bad input: reported as one line, exit 2, before anything is changed. */
 export class BadInput extends Error {}
 
-/** A registry file, or the one line that says what is wrong with it. */
+/** A registry file, or what is wrong with it: one line, or every problem on a line of its own under a heading. */
 export function loadRegistry(file: string): Registry {
   try {
     return readRegistryFile(file);
   } catch (error) {
-    throw new BadInput((error as Error).message);
+    const problems = (error as Error).message.split('\n');
+    throw new BadInput(problems.length === 1 ? problems[0] : `invalid registry file:\n  ${problems.join('\n  ')}`);
   }
 }
 

@@ -24,12 +24,12 @@ export class PackagingRefused extends Error {
   }
 }
 
-export function packageService(stage: string, params: Record<string, string>): PackagedService {
+export function packageService(stage: string, params: string[]): PackagedService {
   const dir = mkdtempSync(path.join(tmpdir(), 'ecr-lifecycle-package-'));
   // serverless-esbuild bundles each function in a copy under TMPDIR and leaves the copy behind.
   const scratch = mkdtempSync(path.join(tmpdir(), 'ecr-lifecycle-scratch-'));
   const cli = path.join(PROJECT_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
-  const args = ['package', '--package', dir, '--stage', stage, ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`)];
+  const args = ['package', '--package', dir, '--stage', stage, ...params.map((param) => `--param=${param}`)];
   const result = spawnSync(process.execPath, [cli, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, TMPDIR: scratch, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', FORCE_COLOR: '0' },

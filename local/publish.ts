@@ -19,7 +19,8 @@ export interface PublishOptions {
   regions?: string[];
   organizationId?: string;
   stage: string;
-  param: Record<string, string>;
+  /** The --param options, `name=value` each, as packaging takes them. */
+  param: string[];
   out?: string;
   dryRun?: boolean;
   profile?: string;

@@ -64,16 +64,18 @@ const isPositiveInteger = (v: unknown): v is number => Number.isInteger(v) && (v
 
 /** Every reason ECR's PutLifecyclePolicy would reject this text; empty when it is valid. */
 export function validateLifecyclePolicyText(text: string): string[] {
-  if (text.length < MIN_TEXT || text.length > MAX_TEXT) {
-    return [`policy text must be ${MIN_TEXT}..${MAX_TEXT} characters, got ${text.length}`];
-  }
   let policy: unknown;
+  const problems: string[] = [];
   try {
     policy = JSON.parse(text);
   } catch {
-    return ['policy text is not JSON'];
+    // Said first: text that is no JSON at all is rarely wrong only in its length.
+    problems.push('policy text is not JSON');
   }
-  return validateLifecyclePolicy(policy);
+  if (text.length < MIN_TEXT || text.length > MAX_TEXT) {
+    problems.push(`policy text must be ${MIN_TEXT}..${MAX_TEXT} characters, got ${text.length}`);
+  }
+  return problems.length > 0 ? problems : validateLifecyclePolicy(policy);
 }
 
 export function validateLifecyclePolicy(policy: unknown): string[] {

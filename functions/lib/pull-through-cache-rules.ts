@@ -3,7 +3,7 @@
 // Pure: no file system, no AWS. deploy/derived.ts and `ecr-lifecycle rules` read the file.
 import { parseDocument } from 'yaml';
 import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX } from './cached-repositories';
-import { isObject } from './json';
+import { isObject, jsonFileProblem } from './json';
 
 /** ECR's `upstreamRegistry` enum (CreatePullThroughCacheRule). */
 export type UpstreamRegistry =
@@ -95,6 +95,8 @@ export class PullThroughCacheRulesError extends Error {
 
 /** A rules file: `{"pullThroughCacheRules": [...]}` (JSON or YAML; a `$comment` key is allowed), or a bare list. */
 export function parseRulesFile(text: string, fileName = 'the rules file'): unknown[] {
+  const notJson = jsonFileProblem(text, fileName);
+  if (notJson) throw new PullThroughCacheRulesError([`${fileName}: ${notJson}`]);
   const document = parseDocument(text);
   if (document.errors.length > 0) {
     throw new PullThroughCacheRulesError([`${fileName}: not JSON or YAML (${document.errors[0].message.split('\n')[0]})`]);

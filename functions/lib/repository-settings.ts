@@ -3,7 +3,8 @@
 // JSON text of it that travels in the Lambda environment, so every road refuses the same things the same way.
 import { parseDocument } from 'yaml';
 import { ECR_REPOSITORY_PREFIX, ROOT_PREFIX, cachePrefixOf } from './cached-repositories';
-import { isObject } from './json';
+import { isObject, jsonFileProblem } from './json';
+import { nearestName } from './nearest-name';
 import { compileRepositoryPattern, repositoryPatternProblem } from './repository-patterns';
 import { SETTINGS, SettingsError, type PrefixSettings, type RunSettings, type Settings, type SettingsFile } from './settings';
 
@@ -22,14 +23,8 @@ const FILE_FIELDS = ['prefixes', 'exclude', '$comment'];
 /** Reads a settings file; an empty file is an empty settings set. Throws a SettingsError listing every problem. */
 export function parseSettingsFile(text: string, fileName?: string): SettingsFile {
   const where = (problems: string[]) => (fileName ? problems.map((problem) => `${fileName}: ${problem}`) : problems);
-  // A .json file is JSON, not the YAML that reads it too: YAML would let a trailing comma or a comment through.
-  if (fileName?.toLowerCase().endsWith('.json')) {
-    try {
-      JSON.parse(text);
-    } catch (error) {
-      throw new SettingsError(where([`not JSON (${(error as Error).message})`]));
-    }
-  }
+  const notJson = jsonFileProblem(text, fileName);
+  if (notJson) throw new SettingsError(where([notJson]));
   const document = parseDocument(text);
   const problems = document.errors.map((error) => {
     const [position] = error.linePos ?? [];
@@ -147,6 +142,12 @@ export function prefixesWithoutRule(settings: SettingsFile, ecrRepositoryPrefixe
   return Object.keys(settings.prefixes).filter((prefix) => !ecrRepositoryPrefixes.includes(prefix));
 }
 
+/** A field the file may not have: the one meant when a known field is near, else what the file may have. */
+function unknownField(field: string, known: readonly string[], fields: string): string {
+  const nearest = nearestName(field, known);
+  return `unknown field ${JSON.stringify(field)}${nearest ? ` (did you mean ${nearest}?)` : `; ${fields}`}`;
+}
+
 /** The settings in data read from a file or from the environment, and every problem with them. */
 function readSettingsFile(data: unknown): { settings: SettingsFile; problems: string[] } {
   const settings: SettingsFile = { prefixes: {}, exclude: [] };
@@ -154,7 +155,7 @@ function readSettingsFile(data: unknown): { settings: SettingsFile; problems: st
   if (data === null || data === undefined) return { settings, problems };
   if (!isObject(data)) return { settings, problems: [`the settings file must be a mapping with prefixes and exclude, got ${shown(data)}`] };
   for (const field of Object.keys(data).filter((name) => !FILE_FIELDS.includes(name))) {
-    problems.push(`unknown field ${JSON.stringify(field)}; a settings file has prefixes and exclude`);
+    problems.push(unknownField(field, ['prefixes', 'exclude'], 'a settings file has prefixes and exclude'));
   }
   if (data.$comment !== undefined && typeof data.$comment !== 'string') problems.push(`$comment must be text, got ${shown(data.$comment)}`);
   readPrefixes(data.prefixes, settings.prefixes, problems);
@@ -182,7 +183,7 @@ function readPrefixes(data: unknown, prefixes: SettingsFile['prefixes'], problem
     for (const [field, value] of Object.entries(own)) {
       const name = PREFIX_SETTINGS.find((known) => known === field);
       if (name === undefined) {
-        problems.push(`${at}: unknown field ${JSON.stringify(field)}; a prefix has ${PREFIX_SETTINGS.join(', ')}`);
+        problems.push(`${at}: ${unknownField(field, PREFIX_SETTINGS, `a prefix has ${PREFIX_SETTINGS.join(', ')}`)}`);
         continue;
       }
       // A file states types: "3" is text, not the number 3 (the stage settings read text, since --param gives text).

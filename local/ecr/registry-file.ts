@@ -1,6 +1,6 @@
 // The registry file: the embedded ECR endpoint's whole state (pull-through cache rules, repositories, images,
 // policies) plus the behaviour to inject (faults, throttling, latency), in ECR's own field names (DESIGN.md).
-// A bad file is a user's input error, so every problem is reported as one line naming where it is.
+// A bad file is a user's input error, so every problem is reported, each as one line naming where it is.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { validateLifecyclePolicyText } from '../../functions/lib/lifecycle-policy';
@@ -171,7 +171,11 @@ const throttleSchema = z
       .strictObject(Object.fromEntries(ECR_OPERATIONS.map((operation) => [operation, rate.optional()])) as Record<EcrOperation, z.ZodOptional<typeof rate>>)
       .optional(),
   })
-  .refine((t) => t.ratePerSecond !== undefined || Object.keys(t.perOperation ?? {}).length > 0, 'expected ratePerSecond, perOperation or both');
+  .refine((t) => t.ratePerSecond !== undefined || Object.keys(t.perOperation ?? {}).length > 0, {
+    message: 'expected ratePerSecond, perOperation or both',
+    // An unknown operation is its own problem: the rates left without it are not a second one.
+    when: ({ issues }) => issues.length === 0,
+  });
 
 const registrySchema = z
   .strictObject({
@@ -265,21 +269,21 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ');
 }
 
-/** Validates a parsed registry file; throws an Error whose message is one line naming the first problem. */
+/** Validates a parsed registry file; throws an Error whose message names every problem, one line each. */
 export function parseRegistry(json: unknown): Registry {
   const result = registrySchema.safeParse(json);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  let path = [...issue.path];
-  let message = issue.message.replace(/^Invalid input: /, '');
+  throw new Error(result.error.issues.flatMap(problemLines).join('\n'));
+}
+
+/** `path: what is wrong` for one of zod's issues; an unknown field by its own path, one line per field. */
+function problemLines(issue: z.core.$ZodIssue): string[] {
   if (issue.code === 'unrecognized_keys') {
-    // Name the unknown field itself, so the path points at it.
-    path = [...path, issue.keys[0]];
-    message = 'unknown field';
-  } else if (issue.code === 'invalid_type' && /received undefined$/.test(message)) {
-    message = `missing (${message})`;
+    return issue.keys.map((key) => oneLine(`${formatPath([...issue.path, key])}: unknown field`));
   }
-  throw new Error(oneLine(`${formatPath(path)}: ${message}`));
+  let message = issue.message.replace(/^Invalid input: /, '');
+  if (issue.code === 'invalid_type' && /received undefined$/.test(message)) message = `missing (${message})`;
+  return [oneLine(`${formatPath(issue.path)}: ${message}`)];
 }
 
 /** Reads and validates a registry file; unreadable files and bad JSON are one-line errors too. */
@@ -300,7 +304,7 @@ export function readRegistryFile(path: string): Registry {
   try {
     return parseRegistry(json);
   } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`);
+    throw new Error((error as Error).message.split('\n').map((problem) => `${path}: ${problem}`).join('\n'));
   }
 }
 

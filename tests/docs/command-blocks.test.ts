@@ -2,18 +2,20 @@
 //
 // In README.md and docs/*.md, a ```bash block is a command block. It is run, unless its first line is a comment
 // that starts with `# needs ` and says what it needs that a machine without an AWS account lacks
-// (`# needs AWS credentials`). A ```text block is the output of the command block before it: each of its lines must
-// appear in what that block printed (stdout and stderr together), in the same order; lines in between may be left
-// out of the page. A command block without an output block must still succeed.
+// (`# needs AWS credentials`). A ```text block is the output of the command block before it (stdout and stderr
+// together, blank lines and npm's own `npm warn` notices aside): all of it, line for line, except where a `...` line
+// stands for lines the page leaves out, as its text should say. A command block without an output block must still
+// succeed.
 //
 // Each page runs in a fresh copy of the project, its blocks in order, so a block may use a file an earlier block of
-// the same page created, and nothing is written to the checkout. The copy shares the checkout's node_modules, so
+// the same page created, and nothing is written to the checkout. What the blocks leave in the copy must be what
+// .gitignore covers: a reader following the page in a checkout is left with no stray files. The copy shares the checkout's node_modules, so
 // `npm ci` there is skipped: the dependencies are installed already.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseFences, runnableBlocks, unmatchedLines, type CommandBlock } from './fences';
+import { parseFences, quoteMismatch, runnableBlocks, type CommandBlock } from './fences';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PAGES = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
@@ -42,6 +44,22 @@ function projectCopy(): string {
   return dir;
 }
 
+/** Every file under `dir`, relative to it, node_modules aside. */
+function filesOf(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .filter((file) => file !== 'node_modules' && !file.startsWith(`node_modules${path.sep}`));
+}
+
+/** Of these paths (relative to the project), those the checkout's .gitignore does not cover. */
+function notIgnored(files: string[]): string[] {
+  if (files.length === 0) return [];
+  const ignored = spawnSync('git', ['check-ignore', '--no-index', '--stdin'], { cwd: ROOT, input: files.join('\n'), encoding: 'utf8' });
+  const covered = new Set(ignored.stdout.split('\n'));
+  return files.filter((file) => !covered.has(file));
+}
+
 function run(block: CommandBlock, cwd: string): { status: number | null; output: string } {
   const result = spawnSync('bash', ['-c', PREAMBLE + block.commands], { cwd, env: offlineEnvironment(), encoding: 'utf8', timeout: BLOCK_TIMEOUT_MS });
   return { status: result.status, output: `${result.stdout ?? ''}${result.error ? `\n${result.error.message}` : ''}` };
@@ -50,8 +68,10 @@ function run(block: CommandBlock, cwd: string): { status: number | null; output:
 describe.each(PAGES)('%s', (page) => {
   const blocks = runnableBlocks(parseFences(readFileSync(path.join(ROOT, page), 'utf8')), page);
   let cwd: string;
+  let copied: Set<string>;
   beforeAll(() => {
     cwd = projectCopy();
+    copied = new Set(filesOf(cwd));
   });
   afterAll(() => {
     rmSync(cwd, { recursive: true, force: true });
@@ -69,11 +89,13 @@ describe.each(PAGES)('%s', (page) => {
     (_name, block) => {
       const { status, output } = run(block, cwd);
       if (status !== 0) throw new Error(`${page}:${block.line} exited ${status}:\n${output}`);
-      const missing = unmatchedLines(block.expected, output);
-      if (missing.length > 0) {
-        throw new Error(`${page}:${block.line} did not print, in this order:\n${missing.join('\n')}\n--- it printed:\n${output}`);
-      }
+      const mismatch = quoteMismatch(block.expected, output);
+      if (mismatch) throw new Error(`${page}:${block.line}: ${mismatch}\n--- it printed:\n${output}`);
     },
     BLOCK_TIMEOUT_MS + 10_000,
   );
+
+  test('leaves in the project only files that .gitignore covers', () => {
+    expect(notIgnored(filesOf(cwd).filter((file) => !copied.has(file)))).toEqual([]);
+  });
 });

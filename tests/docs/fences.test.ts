@@ -1,6 +1,6 @@
 // How the documentation test reads a page: which blocks it runs, which output it expects of them, and which pages
 // it refuses.
-import { parseFences, runnableBlocks, unmatchedLines } from './fences';
+import { parseFences, quoteMismatch, runnableBlocks } from './fences';
 
 const page = (...lines: string[]) => lines.join('\n');
 const blocksOf = (markdown: string) => runnableBlocks(parseFences(markdown), 'page.md');
@@ -41,18 +41,31 @@ test.each([
   expect(() => blocksOf(markdown)).toThrow(`: ${problem}`);
 });
 
-test('finds the expected lines in order, with other lines between them', () => {
-  expect(unmatchedLines(['b', 'd'], 'a\nb\nc\nd  \n')).toEqual([]);
+test('takes a quote of the whole output, blank lines and npm\'s notices aside', () => {
+  expect(quoteMismatch(['a', 'b'], 'npm warn EBADENGINE Unsupported engine\na\n\nb  \n')).toBeUndefined();
 });
 
-test('reports the expected lines from the first one missing', () => {
-  expect(unmatchedLines(['a', 'x', 'd'], 'a\nb\nd')).toEqual(['x', 'd']);
+test('refuses a quote that leaves lines out without a "..." line', () => {
+  expect(quoteMismatch(['a', 'c'], 'a\nb\nc')).toMatch(/are not the output from the first line .*"\.\.\." line/);
+  expect(quoteMismatch(['a', 'b'], 'a\nb\nc')).toBeDefined();
+  expect(quoteMismatch(['b', 'c'], 'a\nb\nc')).toBeDefined();
 });
 
-test('needs the expected lines in their order', () => {
-  expect(unmatchedLines(['d', 'a'], 'a\nb\nd')).toEqual(['a']);
+test('lets a "..." line stand for lines left out, at the start, in between or at the end', () => {
+  expect(quoteMismatch(['...', 'c'], 'a\nb\nc')).toBeUndefined();
+  expect(quoteMismatch(['a', '...', 'd'], 'a\nb\nc\nd')).toBeUndefined();
+  expect(quoteMismatch(['a', '...'], 'a\nb')).toBeUndefined();
+  expect(quoteMismatch(['a', '...', 'b', '...', 'd'], 'a\nb\nc\nd')).toBeUndefined();
+  expect(quoteMismatch(['a', '...', 'b'], 'a\nb')).toBeUndefined();
+});
+
+test('still needs the quoted lines, each run of them together and in their order', () => {
+  expect(quoteMismatch(['...', 'x', '...'], 'a\nb')).toMatch(/\["x"\] are not the output after the lines before it/);
+  expect(quoteMismatch(['...', 'a', 'c', '...'], 'a\nb\nc')).toBeDefined();
+  expect(quoteMismatch(['d', '...', 'a'], 'a\nb\nd')).toBeDefined();
+  expect(quoteMismatch(['...', 'c'], 'a\nc\nb')).toMatch(/to the last line/);
 });
 
 test('matches whole lines, not parts of them', () => {
-  expect(unmatchedLines(['images expired  1'], 'images expired  10')).toEqual(['images expired  1']);
+  expect(quoteMismatch(['images expired  1'], 'images expired  10')).toBeDefined();
 });

@@ -59,14 +59,43 @@ export function runnableBlocks(fences: Fence[], page: string): CommandBlock[] {
   return blocks;
 }
 
-/** The expected lines, from the first one the output lacks (after the lines found before it), to the end. */
-export function unmatchedLines(expected: string[], output: string): string[] {
-  const actual = output.split('\n').map((line) => line.trimEnd());
-  let from = 0;
-  for (let i = 0; i < expected.length; i += 1) {
-    const found = actual.indexOf(expected[i], from);
-    if (found < 0) return expected.slice(i);
-    from = found + 1;
+/** A line of an output block that stands for lines of the output the page leaves out. */
+export const LEFT_OUT = '...';
+
+/** What the command printed, as a page quotes it: its lines without blank ones and without npm's own notices. */
+function quotable(output: string): string[] {
+  return output
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== '' && !/^npm warn /.test(line));
+}
+
+/**
+ * How the output differs from the page's quote of it, or undefined where it does not. The quote is the whole output,
+ * line for line, except where a `...` line stands for lines left out (any number, none included).
+ */
+export function quoteMismatch(expected: string[], output: string): string | undefined {
+  const actual = quotable(output);
+  const segments: string[][] = [[]];
+  for (const line of expected) {
+    if (line.trim() === LEFT_OUT) segments.push([]);
+    else segments[segments.length - 1].push(line);
   }
-  return [];
+  const matchesAt = (segment: string[], at: number) => at >= 0 && segment.every((line, i) => actual[at + i] === line);
+  const last = segments.length - 1;
+  let from = 0;
+  for (let s = 0; s <= last; s += 1) {
+    const segment = segments[s];
+    let at: number;
+    if (s === 0) at = 0;
+    else if (s === last) at = actual.length - segment.length;
+    else at = actual.findIndex((_, i) => i >= from && matchesAt(segment, i));
+    const ends = s !== last || at + segment.length === actual.length;
+    if (at < from || !matchesAt(segment, at) || !ends) {
+      const where = s === 0 ? 'from the first line' : s === last ? 'to the last line' : 'after the lines before it';
+      return `the quote's lines ${JSON.stringify(segment)} are not the output ${where}${last === 0 ? ' (a quote that leaves lines out says so with a "..." line)' : ''}`;
+    }
+    from = at + segment.length;
+  }
+  return undefined;
 }

@@ -122,9 +122,31 @@ describe('evaluate-policies', () => {
     expect(JSON.parse(readFileSync(file('in.json'), 'utf8'))).toEqual(registry());
   });
 
-  it('needs both files', async () => {
+  it('needs both files, and says so as the tool says everything', async () => {
     const run = await runCli('evaluate-policies', '--registry', file('in.json'));
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/required option '--registry-out <file>' not specified/);
+    expect(run.stderr).toBe("ecr-lifecycle: required option '--registry-out <file>' not specified\n");
+  });
+
+  it('needs exactly one of --registry and --demo', async () => {
+    for (const args of [[], ['--demo', '--registry', file('in.json')]]) {
+      const run = await runCli('evaluate-policies', ...args, '--registry-out', file('out.json'));
+      expect(run).toEqual({ code: 2, stdout: '', stderr: 'ecr-lifecycle: evaluate-policies needs exactly one of --registry FILE, --demo\n' });
+    }
+  });
+});
+
+describe('evaluate-policies --demo', () => {
+  const DEMO = path.join(__dirname, '../../fixtures/demo-registry.json');
+
+  it('evaluates the bundled demo registry as --registry would, and never writes it', async () => {
+    const before = readFileSync(DEMO, 'utf8');
+    const demo = await runCli('evaluate-policies', '--demo', '--registry-out', file('demo-out.json'), '--now', '2026-11-29T00:00:00Z');
+    const named = await runCli('evaluate-policies', '--registry', DEMO, '--registry-out', file('named-out.json'), '--now', '2026-11-29T00:00:00Z');
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).not.toBe('');
+    expect(demo).toEqual(named);
+    expect(readFileSync(file('demo-out.json'), 'utf8')).toBe(readFileSync(file('named-out.json'), 'utf8'));
+    expect(readFileSync(DEMO, 'utf8')).toBe(before);
   });
 });

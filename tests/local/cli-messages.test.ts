@@ -1,7 +1,8 @@
 // What the command line tells a newcomer where a wrong guess would cost time: a prefix no rule or settings entry has,
 // several configuration problems at once, an --aws profile or region that does not work, and how to reach the
 // embedded endpoint from the AWS CLI.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -77,6 +78,30 @@ describe('configuration problems', () => {
   });
 });
 
+describe('a bad registry file', () => {
+  it('is named with every problem on a line of its own under a heading, and nothing runs', async () => {
+    const registry = {
+      pullThroughCacheRules: [{ ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io' }],
+      repositories: [{ repositoryName: 'docker-hub/library/nginx', lifecyclePolicyText: '{not json' }, { repositoryName: 'docker-hub/library/redis', image: [] }],
+    };
+    writeFileSync(file('registry.json'), JSON.stringify(registry));
+    const result = await runCli('sweep', '--registry', file('registry.json'), '--registry-out', file('out.json'));
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')).toEqual([
+      'ecr-lifecycle: invalid registry file:',
+      `  ${file('registry.json')}: repositories[0].lifecyclePolicyText: policy text is not JSON`,
+      `  ${file('registry.json')}: repositories[1].image: unknown field`,
+      '',
+    ]);
+  });
+
+  it('with one problem, is named on one line', async () => {
+    writeFileSync(file('registry.json'), JSON.stringify({ pullThroughCacheRules: [] }));
+    expectBadInput(await runCli('serve', '--registry', file('registry.json')), /^ecr-lifecycle: .*registry\.json: repositories: missing/);
+  });
+});
+
 describe('--aws with a profile or region that does not work', () => {
   beforeEach(() => {
     writeFileSync(file('config'), '[profile cache-admin]\nregion = eu-central-1\n');
@@ -94,9 +119,9 @@ describe('--aws with a profile or region that does not work', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['a profile no file has, and so no region', ['--profile', 'nosuch'], /^ecr-lifecycle: --aws needs a region: profile nosuch gives none .*give --region or set AWS_REGION\n$/],
+    ['a profile no file has, and so no region', ['--profile', 'nosuch'], /^ecr-lifecycle: --aws needs a region: profile nosuch gives none .*give --region or set AWS_REGION or AWS_DEFAULT_REGION\n$/],
     ['a profile no file has, with a region', ['--profile', 'nosuch', '--region', 'eu-west-1'], /^ecr-lifecycle: no credentials for profile nosuch: .*aws configure list-profiles/],
-    ['a region that is no region name', ['--profile', 'cache-admin', '--region', 'mars-1'], /^ecr-lifecycle: region mars-1 is not an AWS region name \(like eu-west-1\): check --region or AWS_REGION\n$/],
+    ['a region that is no region name', ['--profile', 'cache-admin', '--region', 'mars-1'], /^ecr-lifecycle: region mars-1 is not an AWS region name \(like eu-west-1\): check --region, AWS_REGION and AWS_DEFAULT_REGION\n$/],
   ])('%s: exit 2, naming it and what to try, before any ECR call', async (_, args, says) => {
     await withEnvironment(awsFiles(), async () => {
       expectBadInput(await runCli('sweep', '--aws', '--dry-run', ...args), says);
@@ -104,10 +129,16 @@ describe('--aws with a profile or region that does not work', () => {
     });
   });
 
+  it("takes AWS_DEFAULT_REGION before the profile's region, as packaging does", async () => {
+    await withEnvironment({ ...awsFiles(), AWS_DEFAULT_REGION: 'mars-1' }, async () => {
+      expectBadInput(await runCli('sweep', '--aws', '--dry-run', '--profile', 'cache-admin'), /^ecr-lifecycle: region mars-1 is not an AWS region name/);
+    });
+  });
+
   it('names the region ECR could not be reached in, not only the host name', () => {
     const error = Object.assign(new Error('getaddrinfo ENOTFOUND api.ecr.xx-nowhere-9.amazonaws.com'), { code: 'ENOTFOUND' });
     expect(awsProblem(error, 'xx-nowhere-9', 'cache-admin')).toBe(
-      'cannot reach ECR in region xx-nowhere-9 (ENOTFOUND api.ecr.xx-nowhere-9.amazonaws.com): is xx-nowhere-9 a region ECR is in? Check --region or AWS_REGION, and the network',
+      'cannot reach ECR in region xx-nowhere-9 (ENOTFOUND api.ecr.xx-nowhere-9.amazonaws.com): is xx-nowhere-9 a region ECR is in? Check --region, AWS_REGION and AWS_DEFAULT_REGION, and the network',
     );
   });
 
@@ -125,21 +156,42 @@ describe('serve', () => {
     expectBadInput(await runCli('serve', '--demo', '--registry', 'x.json'), /^ecr-lifecycle: serve needs exactly one of --registry FILE, --demo\n$/);
   });
 
-  it('serves the demo registry and prints an AWS CLI command that carries what the CLI needs to reach it', async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'local/bin/ecr-lifecycle.js'), 'serve', '--demo'], { cwd: ROOT });
-    try {
-      let printed = '';
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          printed += chunk.toString();
-          if (printed.includes('Ctrl-C')) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${printed}`)));
+  /** Starts `command` (a shell command line run from the project) and resolves once it printed `until`. */
+  async function started(command: string, until: string): Promise<{ child: ChildProcess; printed: string }> {
+    const child = spawn('sh', ['-c', command], { cwd: ROOT });
+    let printed = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+        if (printed.includes(until)) resolve();
       });
+      child.once('exit', (code) => reject(new Error(`${command} exited with ${code}: ${printed}`)));
+    });
+    return { child, printed };
+  }
+
+  const stopped = (child: ChildProcess) =>
+    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+
+  /** Whether something accepts connections on the port of 127.0.0.1. */
+  const listening = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      const answer = (open: boolean) => {
+        socket.destroy();
+        resolve(open);
+      };
+      socket.once('connect', () => answer(true)).once('error', () => answer(false));
+    });
+
+  it('serves the demo registry and prints an AWS CLI command that carries what the CLI needs to reach it', async () => {
+    const { child, printed } = await started(`exec "${process.execPath}" local/bin/ecr-lifecycle.js serve --demo`, 'stops it');
+    try {
       const hint = /^Try: AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) aws ecr describe-repositories --endpoint-url (\S+) --region (\S+)$/m.exec(printed);
       expect(hint).not.toBeNull();
       const [, accessKeyId, secretAccessKey, endpoint, region] = hint as RegExpExecArray;
       expect(printed).toContain(`Embedded ECR endpoint: ${endpoint}\n`);
+      expect(printed).toContain(`Ctrl-C or kill ${child.pid} stops it; it stops by itself when the command that started it ends.\n`);
       // What the AWS CLI does with those values, done with the SDK: no shared config or credentials file needed.
       const ecr = new ECRClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey } });
       const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ maxResults: 5 }));
@@ -147,6 +199,22 @@ describe('serve', () => {
       expect(repositories).toHaveLength(5);
     } finally {
       child.kill('SIGTERM');
+      await stopped(child);
     }
+  }, 30_000);
+
+  it('stops when the process that started it goes, as `npx ecr-lifecycle serve &` then `kill $!` in a script', async () => {
+    // npm exec runs the command under a shell that stays its parent (`; true` keeps this one) and passes no signal on.
+    const starter = `"${process.execPath}" local/bin/ecr-lifecycle.js serve --demo; true`;
+    const { child, printed } = await started(starter, 'stops it');
+    const port = Number(/^Embedded ECR endpoint: http:\/\/127\.0\.0\.1:(\d+)$/m.exec(printed)?.[1]);
+    const server = Number(/kill (\d+) stops it/.exec(printed)?.[1]);
+    expect(server).not.toBe(child.pid);
+    expect(await listening(port)).toBe(true);
+    child.kill('SIGTERM');
+    await stopped(child);
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && (await listening(port))) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await listening(port)).toBe(false);
   }, 30_000);
 });

@@ -47,7 +47,9 @@ describe('ecr-lifecycle rules --check', () => {
     writeFileSync(file, '{"pullThroughCacheRules": [');
     const broken = await run('rules', '--file', file, '--check');
     expect(broken.code).toBe(2);
-    expect(broken.stderr).toContain('not JSON or YAML');
+    expect(broken.stderr).toContain(`${file}: not JSON (`);
+    writeFileSync(file, '{"pullThroughCacheRules": [],}');
+    expect((await run('rules', '--file', file, '--check')).stderr).toMatch(/broken\.json: not JSON \(.*\)\n$/);
   });
 
   test('takes ROOT only as far as manageRootPrefix allows, through --param', async () => {

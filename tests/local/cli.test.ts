@@ -379,7 +379,28 @@ describe('bad input', () => {
 
   it('an unknown option', async () => {
     writeJson('registry.json', registry);
-    await expectBadInput(['sweep', '--registry', file('registry.json'), '--frobnicate'], /unknown option '--frobnicate'/);
+    await expectBadInput(['sweep', '--registry', file('registry.json'), '--frobnicate'], /^ecr-lifecycle: unknown option '--frobnicate'\n$/);
+  });
+
+  it('a misspelt option, on one line with the option meant', async () => {
+    writeJson('registry.json', registry);
+    await expectBadInput(['sweep', '--registry', file('registry.json'), '--dryrun'], /^ecr-lifecycle: unknown option '--dryrun' \(did you mean --dry-run\?\)\n$/);
+  });
+
+  it('a --param given twice, rather than the last one winning', async () => {
+    writeJson('registry.json', registry);
+    await expectBadInput(
+      ['sweep', '--registry', file('registry.json'), '--param', 'keepImages=2', '--param', 'keepImages=3'],
+      /^ecr-lifecycle: .*keepImages is given twice \(keepImages=2, then keepImages=3\); give it once\n$/,
+    );
+  });
+
+  it.each([
+    ['a stage too long for the stack packaging would make', 'this-stage-name-is-way-too-long', /^ecr-lifecycle: --stage: stage "this-stage-name-is-way-too-long" is too long: .*use a stage of at most \d+ characters\n$/],
+    ['a stage the framework would not take', 'prod_eu', /^ecr-lifecycle: --stage: stage "prod_eu" must be letters, digits and "-"/],
+  ])('%s, as packaging refuses it', async (_, stage, says) => {
+    writeJson('registry.json', registry);
+    await expectBadInput(['sweep', '--registry', file('registry.json'), '--stage', stage], says);
   });
 
   it('both --registry and --demo', async () => {

@@ -1,4 +1,4 @@
-// The registry file: what it accepts, and one-line errors that name where a bad file is wrong.
+// The registry file: what it accepts, and errors that name where a bad file is wrong, one line per problem.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
@@ -233,7 +233,25 @@ describe('readRegistryFile', () => {
     expect(message).not.toContain('\n');
   });
 
-  it('names the file and the path of the first problem', () => {
+  it('names every problem on a line of its own, each with the file and the path', () => {
+    const path = join(dir, 'invalid.json');
+    const file = valid() as Mutable;
+    file.repositories[0].images![0].imagePushedAt = 'yesterday';
+    file.repositories[2].lifecyclePolicyText = '{not json';
+    (file.repositories[1] as Record<string, unknown>).imageCount = 3;
+    (file.repositories[1] as Record<string, unknown>).tags = [];
+    writeFileSync(path, JSON.stringify(file));
+    expect(() => readRegistryFile(path)).toThrow(
+      [
+        `${path}: repositories[0].images[0].imagePushedAt: expected an ISO 8601 timestamp with a time zone`,
+        `${path}: repositories[1].imageCount: unknown field`,
+        `${path}: repositories[1].tags: unknown field`,
+        `${path}: repositories[2].lifecyclePolicyText: policy text is not JSON`,
+      ].join('\n'),
+    );
+  });
+
+  it('names the file and the path of a problem', () => {
     const path = join(dir, 'invalid.json');
     const file = valid();
     file.repositories[0].images![0].imagePushedAt = 'yesterday';

@@ -15,6 +15,8 @@ import {
   pullThroughCacheRuleResources,
   rawSettings,
   scopeResources,
+  localStageProblems,
+  repeatedParamProblems,
   stageProblems,
   stepRoles,
   type Configuration,
@@ -45,6 +47,13 @@ function problemsOf(config: Configuration): string[] {
 }
 
 describe('the raw settings', () => {
+  test('refuses a --param name given twice, as the command line does, rather than taking the last', () => {
+    expect(() => derive(configuration('dev', ['keepImages=2', 'unpulledDays=9', 'keepImages=3']))).toThrow(
+      '--param keepImages is given twice (keepImages=2, then keepImages=3); give it once',
+    );
+    expect(repeatedParamProblems(['keepImages=2', 'unpulledDays=9'])).toEqual([]);
+  });
+
   test('--param wins over params.<stage>, which wins over params.default', () => {
     const params = { default: { keepImages: 3, unpulledDays: 7, dryRun: true }, prod: { keepImages: 5, unpulledDays: null } };
     expect(rawSettings({ stage: 'prod', params, cliParams: ['unpulledDays=9'] })).toEqual({ keepImages: 5, unpulledDays: '9', dryRun: true });
@@ -175,6 +184,21 @@ describe('the stage name', () => {
   test("reaches the functions' run settings, whose metrics carry it as a dimension", () => {
     expect(readRunSettings(derive(configuration('prod')).environment).stage).toBe('prod');
     expect(readRunSettings(derive(configuration('dev')).environment).stage).toBe('dev');
+  });
+
+  test('is letters, digits and "-", the framework\'s stage names', () => {
+    expect(stageProblems(configuration('prod_eu'))).toEqual(['stage "prod_eu" must be letters, digits and "-", as the framework\'s stage names are']);
+    expect(stageProblems(configuration('Prod-2'))).toEqual([]);
+  });
+
+  test('is checked for a run on this machine as packaging checks it', () => {
+    const serverlessYml = fs.readFileSync(path.join(__dirname, '../../serverless.yml'), 'utf8');
+    // localStageProblems names the stack's functions and state machine as serverless.yml does.
+    expect(serverlessYml).toMatch(new RegExp(`^service: ${SERVICE}$`, 'm'));
+    expect(serverlessYml).toContain('stateMachineName: ${self:service}-${sls:stage}-sweep');
+    for (const stage of ['prod', 's'.repeat(longestStage), 's'.repeat(longestStage + 1), 'prod_eu', 'this-stage-name-is-way-too-long']) {
+      expect(localStageProblems(stage)).toEqual(stageProblems(configuration(stage)));
+    }
   });
 
   test('is held to the state machine name limit (80) too', () => {

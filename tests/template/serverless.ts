@@ -13,6 +13,8 @@ export interface PackageResult {
   /** stdout and stderr together: the framework writes its errors to stderr. */
   output: string;
   packageDir: string;
+  /** What the run left in its temporary directory, tsx's own per-user folder (a cache every run shares) aside. */
+  leftInTemporaryDirectory: string[];
 }
 
 /** Environment with every way of finding AWS credentials removed. */
@@ -36,20 +38,23 @@ export function offlineEnvironment(): NodeJS.ProcessEnv {
   };
 }
 
-export function packageService(args: string[] = []): PackageResult {
+/** `serverless package ARGS`, with `environment` added to the offline one (AWS_REGION, say). */
+export function packageService(args: string[] = [], environment: NodeJS.ProcessEnv = {}): PackageResult {
   const packageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-lifecycle-manager-package-'));
-  // serverless-esbuild zips each function from a copy in the temporary directory and leaves the copy behind.
+  // A temporary directory of its own, so that what the run leaves there is seen apart from parallel runs.
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-lifecycle-manager-scratch-'));
   const cli = path.join(projectRoot, 'node_modules', 'osls', 'bin', 'serverless.js');
   const result = spawnSync(process.execPath, [cli, 'package', '--package', packageDir, ...args], {
     cwd: projectRoot,
-    env: { ...offlineEnvironment(), TMPDIR: scratch },
+    env: { ...offlineEnvironment(), ...environment, TMPDIR: scratch },
     input: '',
     encoding: 'utf8',
     timeout: 240_000,
   });
+  const leftInTemporaryDirectory = fs.readdirSync(scratch).filter((entry) => !/^tsx-/.test(entry));
   fs.rmSync(scratch, { recursive: true, force: true });
   return {
+    leftInTemporaryDirectory,
     status: result.status,
     output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
     packageDir,

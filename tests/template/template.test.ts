@@ -54,6 +54,10 @@ afterAll(() => {
   if (packaged?.packageDir) fs.rmSync(packaged.packageDir, { recursive: true, force: true });
 });
 
+test('packaging leaves nothing in the temporary directory (serverless-esbuild zips from copies there)', () => {
+  expect(packaged.leftInTemporaryDirectory).toEqual([]);
+});
+
 /**
  * Every setting away from its default, numbers at their upper bound (settings.test.ts packages the lower bounds),
  * packaged once, on first use.

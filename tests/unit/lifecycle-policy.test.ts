@@ -173,6 +173,10 @@ describe('ECR lifecycle policy rules', () => {
     expect(validateLifecyclePolicyText(`{"rules": [${' '.repeat(120)}`)).toEqual([expect.stringMatching(/JSON/)]);
   });
 
+  it('says first that short text is not JSON, then that it is short', () => {
+    expect(validateLifecyclePolicyText('{not json')).toEqual(['policy text is not JSON', 'policy text must be 100..30720 characters, got 9']);
+  });
+
   it('rejects tagPatternList and tagPrefixList together', () => {
     const problems = problemsOf([taggedRule(1, { tagPatternList: ['v*'], tagPrefixList: ['v'] }), anyRule(2)]);
     expect(problems).toHaveLength(1);

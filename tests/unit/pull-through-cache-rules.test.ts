@@ -233,9 +233,15 @@ describe('the file', () => {
   it.each([
     ['{"rules": []}', 'expected {"pullThroughCacheRules"'],
     ['{"pullThroughCacheRules": [], "extra": 1}', 'unknown key "extra"'],
-    ['{"pullThroughCacheRules": [', 'not JSON or YAML'],
+    ['{"pullThroughCacheRules": [', 'rules.json: not JSON ('],
+    ['{"pullThroughCacheRules": [],}', 'rules.json: not JSON ('],
   ])('refuses %s', (text, message) => {
     expect(() => parseRulesFile(text, 'rules.json')).toThrow(message);
+  });
+
+  it('reads a .json file as JSON and any other as YAML, which takes a trailing comma', () => {
+    expect(() => parseRulesFile('{"pullThroughCacheRules": [],}', 'rules.yml')).not.toThrow();
+    expect(() => parseRulesFile('{"pullThroughCacheRules": [', 'rules.yml')).toThrow('rules.yml: not JSON or YAML');
   });
 });
 

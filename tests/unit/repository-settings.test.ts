@@ -89,7 +89,7 @@ exclude:
   - quay/acme/
 `;
     expect(problems(text)).toEqual([
-      'unknown field "prefix"; a settings file has prefixes and exclude',
+      'unknown field "prefix" (did you mean prefixes?)',
       'prefixes.Docker_Hub is not a pull-through cache prefix: an ecrRepositoryPrefix is 2..30 lowercase letters, digits, ".", "_", "/" and "-", or ROOT',
       'prefixes.docker-hub.keepImages must be a whole number from 1 to 1000, got 0',
       'prefixes.docker-hub.unpulledDays must be a whole number from 0 to 3650, got -1',
@@ -99,6 +99,16 @@ exclude:
       'prefixes.quay must be a mapping with keepImages, unpulledDays, keepInUse (any of them), got 5',
       'exclude[0] "docker-hub/library/Postgres" has "P", which no repository name has: names are lowercase letters, digits, ".", "_", "-" and "/", and patterns add "*" and "**"',
       'exclude[1] "quay/acme/" must not start or end with "/" or hold "//": every part between "/" names something',
+    ]);
+  });
+
+  it('names the field meant where a misspelt one is near, and what the file may have where none is', () => {
+    expect(problems('excludes: []\nprefixes: { quay: { keepImage: 2, keepInuse: true, count: 1 } }\ncomment: x\n')).toEqual([
+      'unknown field "excludes" (did you mean exclude?)',
+      'unknown field "comment"; a settings file has prefixes and exclude',
+      'prefixes.quay: unknown field "keepImage" (did you mean keepImages?)',
+      'prefixes.quay: unknown field "keepInuse" (did you mean keepInUse?)',
+      'prefixes.quay: unknown field "count"; a prefix has keepImages, unpulledDays, keepInUse',
     ]);
   });
 
