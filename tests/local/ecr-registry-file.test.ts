@@ -157,9 +157,9 @@ describe('parseRegistry', () => {
     ['an image referring to itself', (_, images) => { images[3].subjectManifestDigest = digest(13); }, /^repositories\[0\]\.images\[3\]\.subjectManifestDigest: an image cannot refer to itself$/],
     ['an archived image without its archive time', (_, images) => { images[4].imageStatus = 'ARCHIVED'; }, /^repositories\[0\]\.images\[4\]\.lastArchivedAt: missing: an archived image/],
     ['layers on an index', (index) => { index.layers = [{ digest: digest(101), size: 1 }]; }, /^repositories\[0\]\.images\[0\]\.layers: an image index stores no blobs/],
-    ['an index listing itself through another index', (_, images) => { Object.assign(images[1], { imageManifestMediaType: OCI_INDEX, manifestDigests: [digest(10)] }); delete images[1].artifactMediaType; }, /^repositories\[0\]\.images\[0\]\.manifestDigests: an index cannot list itself, through other indexes either$/],
+    ['an index listing itself through another index', (_, images) => { Object.assign(images[1], { imageManifestMediaType: OCI_INDEX, manifestDigests: [digest(10)] }); delete images[1].artifactMediaType; }, /^repositories\[0\]\.images\[0\]\.manifestDigests: an index cannot list itself, through other indexes either\nrepositories\[0\]\.images\[1\]\.manifestDigests: an index cannot list itself, through other indexes either$/],
     ['an image status DescribeImages reports only in passing', (_, images) => { images[4].imageStatus = 'ACTIVATING'; }, /^repositories\[0\]\.images\[4\]\.imageStatus: expected ACTIVE or ARCHIVED$/],
-  ])('rejects %s with one line naming the path', (_, change, expected) => {
+  ])('rejects %s with a line naming each path', (_, change, expected) => {
     const file = { pullThroughCacheRules: [], repositories: [multiPlatformRepository()] };
     const images = file.repositories[0].images as unknown as Record<string, unknown>[];
     change(images[0], images);
