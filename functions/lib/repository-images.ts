@@ -11,15 +11,15 @@ import { storedBytes, type Blob, type ManifestImage } from './manifest-graph';
 export type StoredImage = ImageDetail & ManifestImage & { imageDigest: string };
 
 /**
- * The manifest media types the sweep reads: Docker's and OCI's image manifests and indexes. ECR answers a manifest in
- * its stored type when that type is accepted.
+ * The manifest media types ECR stores and the sweep reads: Docker's and OCI's image manifests and indexes (manifest
+ * lists). ECR answers a manifest in its stored type when that type is accepted.
  */
 export const MANIFEST_MEDIA_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.oci.image.index.v1+json',
-];
+] as const;
 
 /**
  * `readManifests`: BatchGetImage records a pull (lastRecordedPullTime) unless the caller's principal is excluded from
@@ -39,7 +39,7 @@ export async function describeAllImages(ecr: ECRClient, repositoryName: string, 
       new BatchGetImageCommand({
         repositoryName,
         imageIds: batch.map(({ imageDigest }) => ({ imageDigest })),
-        acceptedMediaTypes: MANIFEST_MEDIA_TYPES,
+        acceptedMediaTypes: [...MANIFEST_MEDIA_TYPES],
       }),
     );
     // An image deleted since it was described is a failure of the call: its manifest stays unknown.

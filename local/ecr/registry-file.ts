@@ -8,6 +8,7 @@ import { upstreamRegistryOf } from '../../functions/lib/pull-through-cache-rules
 import { ECR_REPOSITORY_PREFIX, REPOSITORY_NAME, ROOT_PREFIX } from '../../functions/lib/cached-repositories';
 import { MAX_REPOSITORY_NAME_LENGTH } from '../../functions/lib/limits';
 import { isImageIndex } from '../../functions/lib/lifecycle-evaluation';
+import { MANIFEST_MEDIA_TYPES } from '../../functions/lib/repository-images';
 import { errorsOf, OPERATION_ERRORS } from './operation-errors';
 import { isPrincipalArn, MAX_PRINCIPAL_ARN_LENGTH } from './principals';
 import { PULL_THROUGH_CACHE_RULE_OPERATIONS } from './pull-through-cache-rule-operations';
@@ -92,13 +93,6 @@ const ruleSchema = z.strictObject({
   credentialArn: z.string().min(1).optional(),
 });
 
-/** The manifest media types ECR stores: a single-platform manifest, or an index (manifest list) of manifests. */
-export const IMAGE_MANIFEST_MEDIA_TYPES = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-] as const;
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
 const digest = z.string().regex(IMAGE_DIGEST, 'expected sha256: followed by 64 lowercase hex digits');
 
@@ -111,7 +105,7 @@ const imageSchema = z.strictObject({
   imagePushedAt: timestamp,
   lastRecordedPullTime: timestamp.optional(),
   imageManifestMediaType: z
-    .enum(IMAGE_MANIFEST_MEDIA_TYPES, { error: `expected one of ${IMAGE_MANIFEST_MEDIA_TYPES.join(', ')}` })
+    .enum(MANIFEST_MEDIA_TYPES, { error: `expected one of ${MANIFEST_MEDIA_TYPES.join(', ')}` })
     .optional(),
   artifactMediaType: z.string().regex(MEDIA_TYPE, 'expected a media type (type/subtype)').optional(),
   /** An index's manifests, by digest: images of the same repository where it stores them (a cache stores those pulled). */

@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-ecr';
 import type { Registry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
-import { client, clientAs, digest, failure, multiPlatformRepository, OCI_INDEX, OCI_MANIFEST } from './ecr-fixtures';
+import { client, clientAs, digest, multiPlatformRepository, OCI_INDEX, OCI_MANIFEST } from './ecr-fixtures';
+import { rejectionOf } from '../rejection';
 
 const NGINX = 'docker-hub/library/nginx';
 const NOW = '2026-12-01T00:00:00.000Z';
@@ -169,27 +170,27 @@ describe('BatchGetImage failures and limits', () => {
     const hundred = await get(ecr, byDigest(...Array.from({ length: 100 }, (_, i) => 1_000 + i)));
     expect(hundred.failures).toHaveLength(100);
     expect(new Set(hundred.failures!.map((f) => f.failureCode))).toEqual(new Set(['ImageNotFound']));
-    const tooMany = await failure(get(ecr, byDigest(...Array.from({ length: 101 }, (_, i) => 1_000 + i))));
+    const tooMany = await rejectionOf(get(ecr, byDigest(...Array.from({ length: 101 }, (_, i) => 1_000 + i))));
     expect(tooMany.name).toBe('InvalidParameterException');
     expect(tooMany.message).toBe("Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must have length less than or equal to 100'");
-    expect((await failure(get(ecr, []))).name).toBe('InvalidParameterException');
-    expect((await failure(get(ecr, byDigest(10), { acceptedMediaTypes: [] }))).name).toBe('InvalidParameterException');
+    expect((await rejectionOf(get(ecr, []))).name).toBe('InvalidParameterException');
+    expect((await rejectionOf(get(ecr, byDigest(10), { acceptedMediaTypes: [] }))).name).toBe('InvalidParameterException');
   });
 
   it('answers a repository it does not hold, and a fault the file injects, with the error', async () => {
     const file = registry();
     file.repositories.push({ repositoryName: 'docker-hub/library/redis', faults: { BatchGetImage: 'UnableToGetUpstreamImageException' } });
     const { ecr } = await start(file);
-    const missing = await failure(ecr.send(new BatchGetImageCommand({ repositoryName: 'docker-hub/library/gone', imageIds: byDigest(1) })));
+    const missing = await rejectionOf(ecr.send(new BatchGetImageCommand({ repositoryName: 'docker-hub/library/gone', imageIds: byDigest(1) })));
     expect(missing.name).toBe('RepositoryNotFoundException');
-    const faulted = await failure(ecr.send(new BatchGetImageCommand({ repositoryName: 'docker-hub/library/redis', imageIds: byDigest(1) })));
+    const faulted = await rejectionOf(ecr.send(new BatchGetImageCommand({ repositoryName: 'docker-hub/library/redis', imageIds: byDigest(1) })));
     expect(faulted.name).toBe('UnableToGetUpstreamImageException');
   });
 
   it('is throttled by its own rate, as the file gives it, and counted', async () => {
     const { endpoint, ecr } = await start(registry({ throttle: { perOperation: { BatchGetImage: 1 } } }));
     await get(ecr, byDigest(11));
-    expect((await failure(get(ecr, byDigest(11)))).name).toBe('ThrottlingException');
+    expect((await rejectionOf(get(ecr, byDigest(11)))).name).toBe('ThrottlingException');
     await ecr.send(new DescribeRepositoriesCommand({}));
     expect(endpoint.calls.BatchGetImage).toBe(2);
     expect(endpoint.throttled.BatchGetImage).toBe(1);

@@ -84,13 +84,3 @@ export function multiPlatformRepository(repositoryName = 'docker-hub/library/ngi
     ],
   };
 }
-
-/** The error a call that should fail failed with. */
-export async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}

@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-ecr';
 import type { Registry } from '../../local/ecr/registry-file';
 import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
-import { client, clientAs, digest, failure } from './ecr-fixtures';
+import { client, clientAs, digest } from './ecr-fixtures';
+import { rejectionOf } from '../rejection';
 
 const NOW = '2026-12-01T00:00:00.000Z';
 const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
@@ -44,14 +45,14 @@ describe('RegisterPullTimeUpdateExclusion and DeregisterPullTimeUpdateExclusion'
   it('registers a principal with the time it did, and refuses it a second time', async () => {
     const out = await register(READER);
     expect({ principalArn: out.principalArn, createdAt: out.createdAt }).toEqual({ principalArn: READER, createdAt: new Date(NOW) });
-    expect((await failure(register(READER))).name).toBe('ExclusionAlreadyExistsException');
+    expect((await rejectionOf(register(READER))).name).toBe('ExclusionAlreadyExistsException');
     expect((await list()).pullTimeUpdateExclusions).toEqual([READER]);
   });
 
   it('deregisters a registered principal, and answers one it does not hold as not found', async () => {
     await register(READER);
     expect((await deregister(READER)).principalArn).toBe(READER);
-    expect((await failure(deregister(READER))).name).toBe('ExclusionNotFoundException');
+    expect((await rejectionOf(deregister(READER))).name).toBe('ExclusionNotFoundException');
     expect((await list()).pullTimeUpdateExclusions).toEqual([]);
   });
 
@@ -61,10 +62,10 @@ describe('RegisterPullTimeUpdateExclusion and DeregisterPullTimeUpdateExclusion'
     ['an account id of 11 digits', 'arn:aws:iam::12345678901:role/reader', 'Member must satisfy regular expression pattern'],
     ['an ARN of 201 characters', role('r'.repeat(201 - role('').length)), 'Member must have length less than or equal to 200'],
   ])('refuses %s with InvalidParameterException', async (_, arn, constraint) => {
-    const error = await failure(register(arn));
+    const error = await rejectionOf(register(arn));
     expect(error.name).toBe('InvalidParameterException');
     expect(error.message).toContain(`Invalid parameter at 'principalArn' failed to satisfy constraint: '${constraint}`);
-    expect((await failure(deregister(arn))).name).toBe('InvalidParameterException');
+    expect((await rejectionOf(deregister(arn))).name).toBe('InvalidParameterException');
   });
 
   it('accepts a user, a role with a path and another partition, up to 200 characters', async () => {
@@ -105,11 +106,11 @@ describe('ListPullTimeUpdateExclusions', () => {
   });
 
   it.each([[0], [1001]])('refuses maxResults %i, outside 1..1000', async (maxResults) => {
-    expect((await failure(list(maxResults))).name).toBe('InvalidParameterException');
+    expect((await rejectionOf(list(maxResults))).name).toBe('InvalidParameterException');
   });
 
   it('refuses a nextToken it did not issue for this listing', async () => {
-    expect((await failure(list(2, 'not-a-token'))).name).toBe('InvalidParameterException');
+    expect((await rejectionOf(list(2, 'not-a-token'))).name).toBe('InvalidParameterException');
   });
 });
 

@@ -2,7 +2,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ECRClient, GetLifecyclePolicyCommand, LifecyclePolicyNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { checkLifecyclePolicy } from '../../../functions/steps/check-lifecycle-policy';
 import { lifecyclePolicyText } from '../../../functions/lib/lifecycle-policy';
-import { context, rejectionOf, serviceError, configure } from './helpers';
+import { context, serviceError, configure } from './helpers';
+import { rejectionOf } from '../../rejection';
 
 const ecr = mockClient(ECRClient);
 beforeEach(() => ecr.reset());

@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-ecr';
 import { createLogger } from '../../../functions/lib/logger';
 import { expireUnpulledImages } from '../../../functions/steps/expire-unpulled-images';
-import { context, rejectionOf, serviceError, configure } from './helpers';
+import { context, serviceError, configure } from './helpers';
+import { rejectionOf } from '../../rejection';
 
 const ecr = mockClient(ECRClient);
 beforeEach(() => ecr.reset());

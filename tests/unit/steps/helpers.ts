@@ -29,13 +29,3 @@ export function configure(settings: Partial<RunSettings>): void {
 export function serviceError(name: string): ECRServiceException {
   return new ECRServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message: `${name} from ECR` });
 }
-
-/** Awaits a promise that must reject and returns what it rejected with. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}

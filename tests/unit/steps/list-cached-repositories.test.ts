@@ -3,7 +3,8 @@ import { DescribeRepositoriesCommand, ECRClient, RepositoryNotFoundException } f
 import { listCachedRepositories } from '../../../functions/steps/list-cached-repositories';
 import { MAX_REPOSITORY_NAME_LENGTH, REPOSITORIES_AT_ONCE, REPOSITORIES_PER_CHILD } from '../../../functions/lib/limits';
 import { afterCall, EMPTY_PAGE, MAX_CALLS_PER_PAGE, nextMaxResults } from '../../../functions/lib/repository-page';
-import { context, rejectionOf, serviceError } from './helpers';
+import { context, serviceError } from './helpers';
+import { rejectionOf } from '../../rejection';
 
 const ecr = mockClient(ECRClient);
 beforeEach(() => ecr.reset());

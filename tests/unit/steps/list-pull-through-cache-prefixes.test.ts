@@ -1,7 +1,8 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribePullThroughCacheRulesCommand, ECRClient, type DescribePullThroughCacheRulesCommandInput } from '@aws-sdk/client-ecr';
 import { listPullThroughCachePrefixes } from '../../../functions/steps/list-pull-through-cache-prefixes';
-import { context, rejectionOf, serviceError, configure } from './helpers';
+import { context, serviceError, configure } from './helpers';
+import { rejectionOf } from '../../rejection';
 import { REPOSITORIES_AT_ONCE } from '../../../functions/lib/limits';
 
 const ecr = mockClient(ECRClient);

@@ -2,7 +2,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ECRClient, InvalidParameterException, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { putLifecyclePolicy } from '../../../functions/steps/put-lifecycle-policy';
 import { lifecyclePolicyText } from '../../../functions/lib/lifecycle-policy';
-import { context, rejectionOf } from './helpers';
+import { context } from './helpers';
+import { rejectionOf } from '../../rejection';
 
 const ecr = mockClient(ECRClient);
 beforeEach(() => ecr.reset());
