@@ -31,11 +31,6 @@ export interface ManifestImage extends DescribedImage {
   blobs?: Blob[];
 }
 
-/** Whether every manifest that decides the figures and the deletions was read: no figure is then an estimate. */
-export function manifestsKnown(images: readonly ManifestImage[]): boolean {
-  return images.every((image) => (isImageIndex(image) ? image.manifestDigests !== undefined : image.blobs !== undefined));
-}
-
 /** For each image an index of `images` lists: the indexes listing it. */
 export function listingIndexes<T extends ManifestImage>(images: readonly T[]): Map<string, T[]> {
   const listedBy = new Map<string, T[]>();
