@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { LambdaTimeoutError } from '../functions/lib/congestion';
+import { THREAD_CLOCK, type InvocationClock } from './invocation-clock';
 
 const SERVERLESS_FILE = path.resolve(__dirname, '..', 'serverless.yml');
 
@@ -38,18 +39,36 @@ export function functionTimeoutError(name: LambdaTimeoutError, functionName: str
 }
 
 /**
- * What `invocation` gives, or, once `timeoutMs` have passed, `timedOut()`'s error; `onTimeout` runs then, to stop
- * what the invocation would still do (on AWS its execution environment is stopped).
+ * What `invocation` gives, or, once it has run `timeoutMs` by its own clock (local/invocation-clock.ts), `timedOut()`'s
+ * error; `onTimeout` runs then, to stop what the invocation would still do (on AWS its execution environment is
+ * stopped).
  */
-export function withinTimeout<T>(invocation: Promise<T>, timeoutMs: number, timedOut: () => Error, onTimeout: () => void = () => {}): Promise<T> {
+export function withinTimeout<T>(
+  invocation: Promise<T>,
+  timeoutMs: number,
+  timedOut: () => Error,
+  onTimeout: () => void = () => {},
+  clock: InvocationClock = THREAD_CLOCK,
+): Promise<T> {
+  const timing = clock.start();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    // Its own clock runs no faster than the wall's: the deadline is looked at again for what is left of it.
+    const check = () => {
+      const left = timeoutMs - timing.elapsedMs();
+      if (left > 0) {
+        timer = setTimeout(check, left);
+        return;
+      }
       onTimeout();
       reject(timedOut());
-    }, timeoutMs);
+    };
+    timer = setTimeout(check, timeoutMs);
   });
   // What a stopped invocation still throws goes nowhere, as on AWS.
   invocation.catch(() => {});
-  return Promise.race([invocation, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([invocation, deadline]).finally(() => {
+    clearTimeout(timer);
+    timing.end();
+  });
 }

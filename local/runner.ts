@@ -107,6 +107,7 @@ class ExecutionEnvironments {
   private readonly free: ECRClient[] = [];
   private readonly all: ECRClient[] = [];
   private readonly stopped = new WeakSet<ECRClient>();
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly options: EcrClientOptions | undefined) {}
 
@@ -117,13 +118,14 @@ class ExecutionEnvironments {
     // start cheap on this one CPU thread; it must then not queue them behind the SDK's default of 50 sockets.
     const requestHandler = this.all[0]?.config.requestHandler ?? { httpAgent: { keepAlive: true, maxSockets: Infinity } };
     const started = ecrClient({ ...this.options, requestHandler });
-    // A stopped environment's invocation makes no further call; one already sent is answered, as on AWS.
+    // A stopped environment's invocation sends nothing more, not even the SDK's retry of a call; one already sent
+    // is answered, as on AWS. Below the retry middleware, so that each attempt asks.
     started.middlewareStack.add(
       (next) => async (args) => {
         if (this.stopped.has(started)) throw new Error('the execution environment was stopped at its function timeout');
         return next(args);
       },
-      { step: 'initialize', name: 'stoppedExecutionEnvironment' },
+      { step: 'finalizeRequest', priority: 'low', name: 'stoppedExecutionEnvironment' },
     );
     this.all.push(started);
     return started;
@@ -138,7 +140,20 @@ class ExecutionEnvironments {
     this.free.push(client);
   }
 
-  destroy(): void {
+  /** Holds on to an invocation until it has ended, a stopped one included. */
+  track(invocation: Promise<unknown>): void {
+    this.running.add(invocation);
+    const ended = () => this.running.delete(invocation);
+    invocation.then(ended, ended);
+  }
+
+  /**
+   * Waits for every invocation to end, then lets the clients go. Lambda lets an invocation run on when its
+   * execution fails, and a stopped one ends with its last answer: the run is over, and its ECR is left as AWS
+   * would leave it, only when they have.
+   */
+  async destroy(): Promise<void> {
+    await Promise.allSettled([...this.running]);
     for (const client of this.all) client.destroy();
   }
 }
@@ -217,7 +232,7 @@ export async function runSweep(options: RunOptions): Promise<LocalExecution> {
     const failedReport = finalAttempt ? finalAttemptReport(finalAttempt) : report;
     return { status: 'FAILED', error: cause?.name ?? error.name, cause: cause?.message ?? error.message, report: failedReport, prefixesWithoutRule };
   } finally {
-    for (const { environments } of functions.values()) environments.destroy();
+    await Promise.all([...functions.values()].map(({ environments }) => environments.destroy()));
   }
 }
 
@@ -280,9 +295,11 @@ function invoker(
   return async (input) => {
     const ecr = environments.take();
     let timedOut = false;
+    const invocation = step.run(JSON.parse(JSON.stringify(input)), { ...context, ecr });
+    environments.track(invocation);
     try {
       const output = await withinTimeout(
-        step.run(JSON.parse(JSON.stringify(input)), { ...context, ecr }),
+        invocation,
         timeout.ms,
         () => functionTimeoutError(timeout.error, name, timeout.ms),
         () => {

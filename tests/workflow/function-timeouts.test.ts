@@ -1,9 +1,13 @@
 // A repository ECR answers slowly makes its step run past the function's timeout. On AWS the Task then fails with
 // Sandbox.Timedout or Lambda.Unknown (never States.Timeout); the sweep takes either as congestion: the repository
 // goes again in an extra round at a lower concurrency, and is no failure once ECR answers in time.
+import { configuredRunSettings } from '../../deploy/derived';
 import { LAMBDA_TIMEOUT_ERRORS } from '../../functions/lib/congestion';
-import type { EcrEndpoint } from '../../local/ecr/server';
-import { DOCKER_HUB, TOOL_POLICY, image, policyOf, repo, sweep, type SweepResult } from './harness';
+import { parseSettings } from '../../functions/lib/settings';
+import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
+import { runSweep, type ExecutionEvent, type LocalExecution } from '../../local/runner';
+import { asDeployedStack } from '../../local/stack-roles';
+import { DOCKER_HUB, NOW, TOOL_POLICY, image, policyOf, repo, sweep, type SweepResult } from './harness';
 
 const SLOW = 'docker-hub/library/slow';
 const names = ['docker-hub/library/a', 'docker-hub/library/b', SLOW, 'docker-hub/library/c'];
@@ -85,5 +89,44 @@ describe.each(LAMBDA_TIMEOUT_ERRORS)('a function that times out, reported as %s'
       // The others were done on the first pass.
       for (const name of names.filter((n) => n !== SLOW)) expect(policyOf(result, name)).toBe(TOOL_POLICY);
     });
+  });
+});
+
+describe('a function stopped at its timeout, as Lambda stops it', () => {
+  // ECR answers the slow repository's check late, and with ThrottlingException, which the SDK would retry.
+  const LATE_MS = 400;
+  let endpoint: EcrEndpoint;
+  let execution: LocalExecution;
+  const events: ExecutionEvent[] = [];
+  let callsAtReturn: number;
+
+  beforeAll(async () => {
+    const latest = registry();
+    latest.repositories = latest.repositories.map((r) =>
+      r.repositoryName === SLOW ? { ...r, latencyMs: LATE_MS, faults: { GetLifecyclePolicy: 'ThrottlingException' as const } } : r,
+    );
+    // The endpoint stays open after the run, so that a call made after it would be counted.
+    endpoint = await startEcrEndpoint(latest);
+    execution = await runSweep({
+      input: { referenceTime: NOW },
+      settings: configuredRunSettings(parseSettings({ maxConcurrency: '2' })).run,
+      ...asDeployedStack(endpoint),
+      retryDelayMs: 10,
+      functionTimeoutsMs: { checkLifecyclePolicy: 100 },
+      onEvent: (event) => events.push(event),
+    });
+    callsAtReturn = endpoint.calls.GetLifecyclePolicy;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }, 60_000);
+  afterAll(() => endpoint.close());
+
+  it('sends no further call, not even the SDK retry of the call it was waiting for, and the run ends after it', () => {
+    const checks = events.filter(
+      (e) => (e.type === 'StateEntered' || e.type === 'StateRetried') && e.state?.name === 'CheckLifecyclePolicy',
+    );
+    expect(execution.report?.failedRepositories).toEqual([{ repositoryName: SLOW, error: 'Sandbox.Timedout' }]);
+    // One call per invocation: each stopped check's call was answered with ThrottlingException, and never retried.
+    expect(endpoint.calls.GetLifecyclePolicy).toBe(checks.length);
+    expect(endpoint.calls.GetLifecyclePolicy).toBe(callsAtReturn);
   });
 });
