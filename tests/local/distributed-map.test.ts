@@ -151,12 +151,12 @@ describe('a Distributed Map run through the layer', () => {
 
   it('ends an EXPRESS child that runs past its limit with States.Timeout, and counts it failed', async () => {
     const layer = { expressTimeLimitMs: 100 };
-    // Far longer than the limit, so that the run ending before it shows the child was cut short, even on a busy machine.
-    const slow = (i: number) => (i === 1 ? 3000 : 5);
+    // A child that does not end until the test lets it: the run ending shows it was cut short, even on a busy machine.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = (i: number) => (i === 1 ? held : 5);
     const definition = mapOver({ ToleratedFailurePercentage: 100 });
-    const started = Date.now();
-    const outcome = await runWithDurations(definition, items(3), slow, layer);
-    expect(Date.now() - started).toBeLessThan(2500);
+    const outcome = await runWithDurations(definition, items(3), slow, layer).finally(release);
     expect(outcome.output).toEqual([{ done: 0 }, { Error: 'States.Timeout', Cause: expect.any(String) }, { done: 2 }]);
     const failed = outcome.events.filter((e) => e.type === 'MapIterationFailed');
     expect(failed).toEqual([expect.objectContaining({ index: 1, Error: 'States.Timeout', parentState: expect.objectContaining({ name: 'Each' }) })]);
@@ -197,11 +197,17 @@ describe('a Distributed Map run through the layer', () => {
   });
 });
 
-/** Runs a Map over `items` whose Work task takes `durationMs(item)`. */
-async function runWithDurations(definition: StateMachineDefinition, list: number[], durationMs: (i: number) => number, layer: DistributedMapOptions) {
+/** Runs a Map over `items` whose Work task takes `durationMs(item)`, or until the promise it gives settles. */
+async function runWithDurations(
+  definition: StateMachineDefinition,
+  list: number[],
+  durationMs: (i: number) => number | Promise<void>,
+  layer: DistributedMapOptions,
+) {
   const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
   const work = async (item: Json) => {
-    await new Promise((resolve) => setTimeout(resolve, durationMs(item)));
+    const duration = durationMs(item);
+    await (typeof duration === 'number' ? new Promise((resolve) => setTimeout(resolve, duration)) : duration);
     return { done: item };
   };
   const execution = machine.run({ items: list }, { ...distributedMapRunOptions(layer), overrides: { taskResourceLocalHandlers: { Work: work } } });

@@ -3,7 +3,7 @@ import { withRetryBudget } from '../../functions/lib/retry-budget';
 
 const throttling: RetryErrorInfo = { errorType: 'THROTTLING' };
 
-/** A strategy whose every retry waits `waitMs` before it is allowed, as the SDK's backoff does. */
+/** A strategy whose every retry waits `waitMs` before it is allowed, as the SDK's backoff does; Infinity: for ever. */
 function waitingStrategy(waitMs: number) {
   const successes: RetryToken[] = [];
   let retries = 0;
@@ -11,7 +11,7 @@ function waitingStrategy(waitMs: number) {
   const strategy: RetryStrategyV2 = {
     acquireInitialRetryToken: async () => token(),
     refreshRetryTokenForRetry: async () => {
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      await new Promise((resolve) => (waitMs === Infinity ? undefined : setTimeout(resolve, waitMs)));
       retries += 1;
       return token();
     },
@@ -43,7 +43,7 @@ describe("a call's retries, limited in time", () => {
   });
 
   it('end a backoff that would run past the budget when the budget ends', async () => {
-    const budgeted = withRetryBudget(waitingStrategy(1500).strategy, 50);
+    const budgeted = withRetryBudget(waitingStrategy(Infinity).strategy, 50);
     const token = await budgeted.acquireInitialRetryToken('');
     const started = Date.now();
     await expect(budgeted.refreshRetryTokenForRetry(token, throttling)).rejects.toThrow('50 ms');
