@@ -1,6 +1,7 @@
 /** Jest runs the TypeScript sources directly; @middy/core ships ESM only, so it is transformed too. */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's, checking that each file leaves nothing running (tests/environment.ts).
+  testEnvironment: '<rootDir>/tests/environment.ts',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: {
