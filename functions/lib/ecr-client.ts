@@ -3,13 +3,15 @@
 // caller's credentials).
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
-import type { RetryStrategyV2 } from '@smithy/types';
 import { THROTTLING_EXCEPTION } from './congestion';
-import { RETRY_BUDGET_MS, withRetryBudget } from './retry-budget';
+import { RETRY_BUDGET_MS, standardDecisions, withRetryBudget } from './retry-budget';
 import type { StepMetrics } from './step';
 
 /** `profile` and `region` as the command line's --profile and --region give them: the SDK resolves the rest. */
 export type EcrClientOptions = Pick<ECRClientConfig, 'endpoint' | 'region' | 'credentials' | 'profile' | 'requestHandler'>;
+
+/** A call's attempts at most, the first included, within RETRY_BUDGET_MS. */
+const MAX_ATTEMPTS = 6;
 
 /**
  * ECR publishes no rate quota for these calls and answers bursts with ThrottlingException; the SDK retries a call
@@ -21,11 +23,7 @@ export type EcrClientOptions = Pick<ECRClientConfig, 'endpoint' | 'region' | 'cr
  * timeouts rather than in ThrottlingException.
  */
 export function ecrClient(options: EcrClientOptions = {}): ECRClient {
-  const client = new ECRClient({ retryMode: 'standard', maxAttempts: 6, ...options });
-  // The SDK makes its retry strategy on the first call; the client's retry middleware asks this provider for it.
-  const standard = client.config.retryStrategy;
-  let budgeted: Promise<RetryStrategyV2> | undefined;
-  client.config.retryStrategy = () => (budgeted ??= standard().then((strategy) => withRetryBudget(strategy as RetryStrategyV2, RETRY_BUDGET_MS)));
+  const client = new ECRClient({ retryStrategy: withRetryBudget(standardDecisions(MAX_ATTEMPTS), RETRY_BUDGET_MS), ...options });
   const counter = { throttled: 0 };
   throttledCalls.set(client, counter);
   // Once per attempt, inside the retries (finalizeRequest) and outside the deserializer, which turns ECR's answer

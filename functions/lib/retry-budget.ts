@@ -1,41 +1,59 @@
 // A time limit on the SDK's retries of one ECR call. The SDK's own backoff after ThrottlingException grows to
-// seconds (1 s, 2 s, 4 s, ... at random below those): left alone, a throttled call in a per-repository function
-// outlasts the function's timeout (5 s), and the
-// repository would end in a timeout instead of ThrottlingException, which the sweep answers by slowing down
-// (functions/lib/congestion.ts). With this limit a call stops retrying in time and ends with ECR's own error.
+// seconds (below 0.5 s, 1 s, 2 s, 4 s, ... at random): left alone, a throttled call in a per-repository function
+// outlasts the function's timeout (5 s), and the repository would end in a timeout instead of ThrottlingException,
+// which the sweep answers by slowing down (functions/lib/congestion.ts). With this limit a call stops retrying in
+// time and ends with ECR's own error.
+//
+// The SDK's standard strategy decides whether a call may be retried (which errors, how many attempts, its retry
+// quota); the wait before the retry is taken here, with the SDK's formula, so that a wait that would end past the
+// budget is never started: a call ends at once, and leaves no timer behind that would keep a process up.
+import { DEFAULT_RETRY_DELAY_BASE, MAXIMUM_RETRY_DELAY, StandardRetryStrategy, THROTTLING_RETRY_DELAY_BASE } from '@smithy/core/retry';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 
 /** How long the SDK may retry one call: within the shortest timeout of a function that calls ECR (5 s), with room for the last attempt. */
 export const RETRY_BUDGET_MS = 3000;
 
-/** `inner`'s retries, refused once a call has spent `budgetMs` since its first attempt. */
-export function withRetryBudget(inner: RetryStrategyV2, budgetMs: number, now: () => number = () => Date.now()): RetryStrategyV2 {
+/**
+ * The SDK's standard backoff before a call's retry number `retryCount` + 1: at random below base × 2^retryCount
+ * (base 500 ms after throttling, 100 ms after other errors), never more than 20 s.
+ */
+export function backoffMs(errorInfo: Pick<RetryErrorInfo, 'errorType'>, retryCount: number, random: () => number = Math.random): number {
+  const base = errorInfo.errorType === 'THROTTLING' ? THROTTLING_RETRY_DELAY_BASE : DEFAULT_RETRY_DELAY_BASE;
+  return Math.floor(random() * Math.min(base * 2 ** retryCount, MAXIMUM_RETRY_DELAY));
+}
+
+/** The SDK's standard decisions, with no wait of its own: the wait is taken by withRetryBudget. */
+export function standardDecisions(maxAttempts: number): RetryStrategyV2 {
+  return new StandardRetryStrategy({ maxAttempts, backoff: { setDelayBase: () => {}, computeNextBackoffDelay: () => 0 } });
+}
+
+/**
+ * `decisions`' retries, each after its backoff, refused once a call's retries would run past `budgetMs` since its
+ * first attempt (the SDK then throws the call's last error, as when it runs out of attempts).
+ */
+export function withRetryBudget(
+  decisions: RetryStrategyV2,
+  budgetMs: number,
+  { now = () => Date.now(), random = Math.random }: { now?: () => number; random?: () => number } = {},
+): RetryStrategyV2 {
   const started = new WeakMap<RetryToken, number>();
   return {
     async acquireInitialRetryToken(scope: string) {
-      const token = await inner.acquireInitialRetryToken(scope);
+      const token = await decisions.acquireInitialRetryToken(scope);
       started.set(token, now());
       return token;
     },
     async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo) {
       const start = started.get(token) ?? now();
-      const left = start + budgetMs - now();
-      // The SDK then throws the call's last error (ThrottlingException), as when it runs out of attempts.
-      if (left <= 0) throw new Error(`retries of this call took their ${budgetMs} ms`);
-      let timer: NodeJS.Timeout | undefined;
-      const timeUp = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`retries of this call took their ${budgetMs} ms`)), left);
-      });
-      try {
-        const next = await Promise.race([inner.refreshRetryTokenForRetry(token, errorInfo), timeUp]);
-        started.set(next, start);
-        return next;
-      } finally {
-        clearTimeout(timer);
-      }
+      const next = await decisions.refreshRetryTokenForRetry(token, errorInfo);
+      const wait = backoffMs(errorInfo, token.getRetryCount(), random);
+      if (now() + wait >= start + budgetMs) throw new Error(`retries of this call would take more than their ${budgetMs} ms`);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      started.set(next, start);
+      return next;
     },
     recordSuccess(token: RetryToken) {
-      inner.recordSuccess(token);
+      decisions.recordSuccess(token);
     },
   };
 }

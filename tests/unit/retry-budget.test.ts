@@ -1,40 +1,36 @@
-import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
-import { withRetryBudget } from '../../functions/lib/retry-budget';
+import type { RetryErrorInfo, RetryToken } from '@smithy/types';
+import { backoffMs, standardDecisions, withRetryBudget } from '../../functions/lib/retry-budget';
 
 const throttling: RetryErrorInfo = { errorType: 'THROTTLING' };
+const transient: RetryErrorInfo = { errorType: 'TRANSIENT' };
 
-/** A strategy whose every retry waits `waitMs` before it is allowed, as the SDK's backoff does; Infinity: for ever. */
-function waitingStrategy(waitMs: number) {
-  const successes: RetryToken[] = [];
-  let retries = 0;
-  const token = (): RetryToken => ({ getRetryCount: () => retries, getRetryDelay: () => 0 }) as unknown as RetryToken;
-  const strategy: RetryStrategyV2 = {
-    acquireInitialRetryToken: async () => token(),
-    refreshRetryTokenForRetry: async () => {
-      await new Promise((resolve) => (waitMs === Infinity ? undefined : setTimeout(resolve, waitMs)));
-      retries += 1;
-      return token();
-    },
-    recordSuccess: (t) => successes.push(t),
-  };
-  return { strategy, successes };
-}
+describe("the SDK's standard backoff", () => {
+  it('waits below 500 ms doubled for each retry after throttling, 100 ms doubled after other errors, 20 s at most', () => {
+    const most = () => 0.999999;
+    expect([0, 1, 2, 3].map((count) => backoffMs(throttling, count, most))).toEqual([499, 999, 1999, 3999]);
+    expect([0, 1, 2].map((count) => backoffMs(transient, count, most))).toEqual([99, 199, 399]);
+    expect(backoffMs(throttling, 10, most)).toBe(19_999);
+    expect(backoffMs(throttling, 3, () => 0.25)).toBe(1000);
+  });
+});
 
 describe("a call's retries, limited in time", () => {
-  it('are allowed while the call is within its budget', async () => {
-    const { strategy, successes } = waitingStrategy(5);
-    const budgeted = withRetryBudget(strategy, 1000);
+  it('are allowed while the call is within its budget, each after its backoff', async () => {
+    let now = 0;
+    const budgeted = withRetryBudget(standardDecisions(6), 3000, { now: () => now, random: () => 0.01 });
     let token = await budgeted.acquireInitialRetryToken('');
+    const started = Date.now();
     token = await budgeted.refreshRetryTokenForRetry(token, throttling);
+    now = 1000;
     token = await budgeted.refreshRetryTokenForRetry(token, throttling);
     expect(token.getRetryCount()).toBe(2);
-    budgeted.recordSuccess(token);
-    expect(successes).toEqual([token]);
+    // 1% of 500 ms, then of 1 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(14);
   });
 
   it('are refused once the call has spent its budget, counted from its first attempt', async () => {
     let now = 0;
-    const budgeted = withRetryBudget(waitingStrategy(0).strategy, 3000, () => now);
+    const budgeted = withRetryBudget(standardDecisions(6), 3000, { now: () => now, random: () => 0 });
     let token = await budgeted.acquireInitialRetryToken('');
     now = 2000;
     token = await budgeted.refreshRetryTokenForRetry(token, throttling);
@@ -42,11 +38,20 @@ describe("a call's retries, limited in time", () => {
     await expect(budgeted.refreshRetryTokenForRetry(token, throttling)).rejects.toThrow('3000 ms');
   });
 
-  it('end a backoff that would run past the budget when the budget ends', async () => {
-    const budgeted = withRetryBudget(waitingStrategy(Infinity).strategy, 50);
+  it('are refused at once when the backoff would end past the budget, and leave no wait behind', async () => {
+    const budgeted = withRetryBudget(standardDecisions(6), 400, { random: () => 0.9 });
     const token = await budgeted.acquireInitialRetryToken('');
     const started = Date.now();
-    await expect(budgeted.refreshRetryTokenForRetry(token, throttling)).rejects.toThrow('50 ms');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // 0.9 of 500 ms is past 400 ms: the test environment fails a file that leaves the wait's timer running.
+    await expect(budgeted.refreshRetryTokenForRetry(token, throttling)).rejects.toThrow('400 ms');
+    expect(Date.now() - started).toBeLessThan(300);
+  });
+
+  it("keep the SDK's decisions: no retry of an error it does not retry, nor past its attempts", async () => {
+    const budgeted = withRetryBudget(standardDecisions(2), 3000, { random: () => 0 });
+    const first = await budgeted.acquireInitialRetryToken('');
+    await expect(budgeted.refreshRetryTokenForRetry(first, { errorType: 'CLIENT_ERROR' })).rejects.toThrow('No retry token available');
+    const second: RetryToken = await budgeted.refreshRetryTokenForRetry(first, throttling);
+    await expect(budgeted.refreshRetryTokenForRetry(second, throttling)).rejects.toThrow('No retry token available');
   });
 });
