@@ -6,7 +6,9 @@
 //
 // The SDK's standard strategy decides whether a call may be retried (which errors, how many attempts, its retry
 // quota); the wait before the retry is taken here, with the SDK's formula, so that a wait that would end past the
-// budget is never started: a call ends at once, and leaves no timer behind that would keep a process up.
+// budget ends with it: the call ends then, and leaves no timer behind that would keep a process up. (Ending it at
+// once instead lets the throttled repository come back sooner, to a throttled ECR: with 400 repositories and ECR at
+// 20 calls a second, a third more invocations.)
 import { DEFAULT_RETRY_DELAY_BASE, MAXIMUM_RETRY_DELAY, StandardRetryStrategy, THROTTLING_RETRY_DELAY_BASE } from '@smithy/core/retry';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 
@@ -28,8 +30,9 @@ export function standardDecisions(maxAttempts: number): RetryStrategyV2 {
 }
 
 /**
- * `decisions`' retries, each after its backoff, refused once a call's retries would run past `budgetMs` since its
- * first attempt (the SDK then throws the call's last error, as when it runs out of attempts).
+ * `decisions`' retries, each after its backoff; a call whose next backoff would end past `budgetMs` since its first
+ * attempt is refused when the budget ends (the SDK then throws the call's last error, as when it runs out of
+ * attempts).
  */
 export function withRetryBudget(
   decisions: RetryStrategyV2,
@@ -47,8 +50,9 @@ export function withRetryBudget(
       const start = started.get(token) ?? now();
       const next = await decisions.refreshRetryTokenForRetry(token, errorInfo);
       const wait = backoffMs(errorInfo, token.getRetryCount(), random);
-      if (now() + wait >= start + budgetMs) throw new Error(`retries of this call would take more than their ${budgetMs} ms`);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const left = start + budgetMs - now();
+      await sleep(Math.min(wait, left));
+      if (wait >= left) throw new Error(`retries of this call took their ${budgetMs} ms`);
       started.set(next, start);
       return next;
     },
@@ -56,4 +60,8 @@ export function withRetryBudget(
       decisions.recordSuccess(token);
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

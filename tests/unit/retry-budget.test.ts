@@ -38,13 +38,14 @@ describe("a call's retries, limited in time", () => {
     await expect(budgeted.refreshRetryTokenForRetry(token, throttling)).rejects.toThrow('3000 ms');
   });
 
-  it('are refused at once when the backoff would end past the budget, and leave no wait behind', async () => {
-    const budgeted = withRetryBudget(standardDecisions(6), 400, { random: () => 0.9 });
+  it('are refused when the budget ends if the backoff would end past it, and leave no wait behind', async () => {
+    const budgeted = withRetryBudget(standardDecisions(6), 200, { random: () => 0.9 });
     const token = await budgeted.acquireInitialRetryToken('');
     const started = Date.now();
-    // 0.9 of 500 ms is past 400 ms: the test environment fails a file that leaves the wait's timer running.
-    await expect(budgeted.refreshRetryTokenForRetry(token, throttling)).rejects.toThrow('400 ms');
-    expect(Date.now() - started).toBeLessThan(300);
+    // 0.9 of 500 ms is past 200 ms: the test environment fails a file that leaves the rest of such a wait running.
+    await expect(budgeted.refreshRetryTokenForRetry(token, throttling)).rejects.toThrow('200 ms');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(Date.now() - started).toBeLessThan(440);
   });
 
   it("keep the SDK's decisions: no retry of an error it does not retry, nor past its attempts", async () => {
