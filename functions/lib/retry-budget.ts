@@ -1,5 +1,5 @@
 // A time limit on the SDK's retries of one ECR call. The SDK's own backoff after ThrottlingException grows to
-// seconds (below 0.5 s, 1 s, 2 s, 4 s, ... at random): left alone, a throttled call in a per-repository function
+// seconds (below 1 s, 2 s, 4 s, ... at random): left alone, a throttled call in a per-repository function
 // outlasts the function's timeout (5 s), and the repository would end in a timeout instead of ThrottlingException,
 // which the sweep answers by slowing down (functions/lib/congestion.ts). With this limit a call stops retrying in
 // time and ends with ECR's own error.
@@ -7,9 +7,9 @@
 // The SDK's standard strategy decides whether a call may be retried (which errors, how many attempts, its retry
 // quota); the wait before the retry is taken here, with the SDK's formula, so that a wait that would end past the
 // budget ends with it: the call ends then, and leaves no timer behind that would keep a process up. (Ending it at
-// once instead lets the throttled repository come back sooner, to a throttled ECR: with 400 repositories and ECR at
-// 20 calls a second, a third more invocations.)
-import { DEFAULT_RETRY_DELAY_BASE, MAXIMUM_RETRY_DELAY, StandardRetryStrategy, THROTTLING_RETRY_DELAY_BASE } from '@smithy/core/retry';
+// once instead lets the throttled repository come back sooner, to a throttled ECR: more invocations, more calls
+// throttled.)
+import { MAXIMUM_RETRY_DELAY, Retry, StandardRetryStrategy } from '@smithy/core/retry';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 
 /** How long the SDK may retry one call: within the shortest timeout of a function that calls ECR (5 s), with room for the last attempt. */
@@ -17,10 +17,10 @@ export const RETRY_BUDGET_MS = 3000;
 
 /**
  * The SDK's standard backoff before a call's retry number `retryCount` + 1: at random below base × 2^retryCount
- * (base 500 ms after throttling, 100 ms after other errors), never more than 20 s.
+ * (the SDK's bases: 1 s after throttling, 50 ms after other errors), never more than 20 s.
  */
 export function backoffMs(errorInfo: Pick<RetryErrorInfo, 'errorType'>, retryCount: number, random: () => number = Math.random): number {
-  const base = errorInfo.errorType === 'THROTTLING' ? THROTTLING_RETRY_DELAY_BASE : DEFAULT_RETRY_DELAY_BASE;
+  const base = errorInfo.errorType === 'THROTTLING' ? Retry.throttlingDelay() : Retry.delay();
   return Math.floor(random() * Math.min(base * 2 ** retryCount, MAXIMUM_RETRY_DELAY));
 }
 

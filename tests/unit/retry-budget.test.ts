@@ -5,12 +5,12 @@ const throttling: RetryErrorInfo = { errorType: 'THROTTLING' };
 const transient: RetryErrorInfo = { errorType: 'TRANSIENT' };
 
 describe("the SDK's standard backoff", () => {
-  it('waits below 500 ms doubled for each retry after throttling, 100 ms doubled after other errors, 20 s at most', () => {
+  it('waits below 1 s doubled for each retry after throttling, 50 ms doubled after other errors, 20 s at most', () => {
     const most = () => 0.999999;
-    expect([0, 1, 2, 3].map((count) => backoffMs(throttling, count, most))).toEqual([499, 999, 1999, 3999]);
-    expect([0, 1, 2].map((count) => backoffMs(transient, count, most))).toEqual([99, 199, 399]);
+    expect([0, 1, 2, 3].map((count) => backoffMs(throttling, count, most))).toEqual([999, 1999, 3999, 7999]);
+    expect([0, 1, 2].map((count) => backoffMs(transient, count, most))).toEqual([49, 99, 199]);
     expect(backoffMs(throttling, 10, most)).toBe(19_999);
-    expect(backoffMs(throttling, 3, () => 0.25)).toBe(1000);
+    expect(backoffMs(throttling, 3, () => 0.25)).toBe(2000);
   });
 });
 
@@ -24,8 +24,8 @@ describe("a call's retries, limited in time", () => {
     now = 1000;
     token = await budgeted.refreshRetryTokenForRetry(token, throttling);
     expect(token.getRetryCount()).toBe(2);
-    // 1% of 500 ms, then of 1 s.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(14);
+    // 1% of 1 s, then of 2 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(29);
   });
 
   it('are refused once the call has spent its budget, counted from its first attempt', async () => {
@@ -42,7 +42,7 @@ describe("a call's retries, limited in time", () => {
     const budgeted = withRetryBudget(standardDecisions(6), 200, { random: () => 0.9 });
     const token = await budgeted.acquireInitialRetryToken('');
     const started = Date.now();
-    // 0.9 of 500 ms is past 200 ms: the test environment fails a file that leaves the rest of such a wait running.
+    // 0.9 of 1 s is past 200 ms: the test environment fails a file that leaves the rest of such a wait running.
     await expect(budgeted.refreshRetryTokenForRetry(token, throttling)).rejects.toThrow('200 ms');
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     expect(Date.now() - started).toBeLessThan(440);
