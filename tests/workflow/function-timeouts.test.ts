@@ -1,13 +1,9 @@
 // A repository ECR answers slowly makes its step run past the function's timeout. On AWS the Task then fails with
 // Sandbox.Timedout or Lambda.Unknown (never States.Timeout); the sweep takes either as congestion: the repository
 // goes again in an extra round at a lower concurrency, and is no failure once ECR answers in time.
-import { configuredRunSettings } from '../../deploy/derived';
 import { LAMBDA_TIMEOUT_ERRORS } from '../../functions/lib/congestion';
-import { parseSettings } from '../../functions/lib/settings';
-import { startEcrEndpoint, type EcrEndpoint } from '../../local/ecr/server';
-import { runSweep, type ExecutionEvent, type LocalExecution } from '../../local/runner';
-import { asDeployedStack } from '../../local/stack-roles';
-import { DOCKER_HUB, NOW, TOOL_POLICY, image, policyOf, repo, sweep, type SweepResult } from './harness';
+import type { EcrEndpoint } from '../../local/ecr/server';
+import { DOCKER_HUB, TOOL_POLICY, image, policyOf, repo, sweep, type SweepResult } from './harness';
 
 const SLOW = 'docker-hub/library/slow';
 const names = ['docker-hub/library/a', 'docker-hub/library/b', SLOW, 'docker-hub/library/c'];
@@ -95,9 +91,7 @@ describe.each(LAMBDA_TIMEOUT_ERRORS)('a function that times out, reported as %s'
 describe('a function stopped at its timeout, as Lambda stops it', () => {
   // ECR answers the slow repository's check late, and with ThrottlingException, which the SDK would retry.
   const LATE_MS = 400;
-  let endpoint: EcrEndpoint;
-  let execution: LocalExecution;
-  const events: ExecutionEvent[] = [];
+  let result: SweepResult;
   let callsAtReturn: number;
 
   beforeAll(async () => {
@@ -105,28 +99,24 @@ describe('a function stopped at its timeout, as Lambda stops it', () => {
     latest.repositories = latest.repositories.map((r) =>
       r.repositoryName === SLOW ? { ...r, latencyMs: LATE_MS, faults: { GetLifecyclePolicy: 'ThrottlingException' as const } } : r,
     );
-    // The endpoint stays open after the run, so that a call made after it would be counted.
-    endpoint = await startEcrEndpoint(latest);
-    execution = await runSweep({
-      input: { referenceTime: NOW },
-      settings: configuredRunSettings(parseSettings({ maxConcurrency: '2' })).run,
-      ...asDeployedStack(endpoint),
-      retryDelayMs: 10,
-      functionTimeoutsMs: { checkLifecyclePolicy: 100 },
-      onEvent: (event) => events.push(event),
+    result = await sweep(latest, {
+      params: { maxConcurrency: 2 },
+      timeouts: { functionTimeoutsMs: { checkLifecyclePolicy: 100 } },
+      // The endpoint stays open 2 s after the run, so that a call made after it would be counted.
+      afterRun: async (endpoint) => {
+        callsAtReturn = endpoint.calls.GetLifecyclePolicy;
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      },
     });
-    callsAtReturn = endpoint.calls.GetLifecyclePolicy;
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
   }, 60_000);
-  afterAll(() => endpoint.close());
 
   it('sends no further call, not even the SDK retry of the call it was waiting for, and the run ends after it', () => {
-    const checks = events.filter(
+    const checks = result.events.filter(
       (e) => (e.type === 'StateEntered' || e.type === 'StateRetried') && e.state?.name === 'CheckLifecyclePolicy',
     );
-    expect(execution.report?.failedRepositories).toEqual([{ repositoryName: SLOW, error: 'Sandbox.Timedout' }]);
+    expect(result.execution.report?.failedRepositories).toEqual([{ repositoryName: SLOW, error: 'Sandbox.Timedout' }]);
     // One call per invocation: each stopped check's call was answered with ThrottlingException, and never retried.
-    expect(endpoint.calls.GetLifecyclePolicy).toBe(checks.length);
-    expect(endpoint.calls.GetLifecyclePolicy).toBe(callsAtReturn);
+    expect(result.calls.GetLifecyclePolicy).toBe(checks.length);
+    expect(result.calls.GetLifecyclePolicy).toBe(callsAtReturn);
   });
 });

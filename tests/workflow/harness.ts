@@ -100,6 +100,8 @@ export interface SweepOptions {
   onLog?: (line: LogLine) => void;
   /** How a function past its timeout ends, and shorter timeouts than serverless.yml's. */
   timeouts?: Pick<RunOptions, 'functionTimeoutError' | 'functionTimeoutsMs'>;
+  /** Awaited once the run has returned, with the endpoint still open (to see what reaches it after the run). */
+  afterRun?: (endpoint: EcrEndpoint) => Promise<void>;
 }
 
 /** One sweep of `registry`; the input's referenceTime is NOW unless the test gives its own input. */
@@ -120,6 +122,7 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
       onLog: options.onLog,
       ...options.timeouts,
     });
+    await options.afterRun?.(endpoint);
     const final = endpoint.registry();
     return {
       execution,
